@@ -1,0 +1,50 @@
+package io.catalogsuite.common;
+
+import io.catalogsuite.common.http.Health;
+import io.catalogsuite.common.http.Problems;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+/** One HTTP server on one event loop, serving a service's routes. A node deploys one per {@code HTTP_INSTANCES}. */
+final class HttpServerVerticle extends VerticleBase {
+  static final String INSTANCE_ID_HEADER = "X-Instance-Id";
+
+  private final Service service;
+  private final Health health;
+  private final String instanceId;
+  private final String host;
+  private final int port;
+  private HttpServer server;
+
+  HttpServerVerticle(Service service, Health health, String instanceId, String host, int port) {
+    this.service = service;
+    this.health = health;
+    this.instanceId = instanceId;
+    this.host = host;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    Problems.install(router);
+    health.mount(router);
+    service.routes(router, vertx);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+    return server
+        .requestHandler(request -> {
+          // Stamped before routing, so every response (errors and 404s included) says who served it.
+          request.response().putHeader(INSTANCE_ID_HEADER, instanceId);
+          router.handle(request);
+        })
+        .listen();
+  }
+
+  /** The port actually bound; differs from the configured one when that was 0. */
+  int actualPort() {
+    return server.actualPort();
+  }
+}

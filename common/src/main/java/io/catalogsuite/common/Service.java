@@ -1,0 +1,37 @@
+package io.catalogsuite.common;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What a service adds to the shared node lifecycle of {@link ServiceNode}: its node-wide resources, its routes
+ * and its readiness checks. Everything else (cluster, HTTP servers, health, problems, discovery) is common.
+ */
+public interface Service {
+
+  /** Prepares node-wide resources (database, cache maps) before HTTP starts. Called once per node. */
+  Future<Void> start(ServiceNode node);
+
+  /**
+   * Adds the service's routes, as one table, to a router that already answers {@code /health} and
+   * {@code /ready} and maps failures to problem responses. Called once per HTTP server verticle, on its
+   * event loop.
+   */
+  void routes(Router router, Vertx vertx);
+
+  /** Named readiness checks, besides cluster membership which every node reports. */
+  Map<String, Supplier<Future<?>>> readiness();
+
+  /** Whether the node publishes itself in service discovery (the services do; the gateway does not). */
+  default boolean discoverable() {
+    return true;
+  }
+
+  /** Releases what {@link #start} acquired. Called after HTTP has stopped. */
+  default Future<Void> stop() {
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,165 @@
+package io.catalogsuite.common;
+
+import io.catalogsuite.common.cluster.ClusterNode;
+import io.catalogsuite.common.config.NodeConfig;
+import io.catalogsuite.common.discovery.DepartedNodeReaper;
+import io.catalogsuite.common.discovery.ServiceRecords;
+import io.catalogsuite.common.http.Health;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running service instance, and the lifecycle every service shares.
+ *
+ * <p>Start: join the cluster, start the service's resources, bind the HTTP servers (a free port when the
+ * configured one is 0), then publish the bound address in service discovery. Stop runs the other way round:
+ * unpublish first, so the gateway stops sending traffic before the servers go away.
+ */
+public final class ServiceNode {
+  private static final Logger log = LoggerFactory.getLogger(ServiceNode.class);
+  private static final long STOP_TIMEOUT_SECONDS = 30;
+
+  private final NodeConfig config;
+  private final Service service;
+  private final ClusterNode cluster;
+  private final ServiceDiscovery discovery;
+  private final DepartedNodeReaper reaper;
+  private final List<String> deployments = new ArrayList<>();
+  private int port;
+  private Record record;
+
+  private ServiceNode(NodeConfig config, Service service, ClusterNode cluster) {
+    this.config = config;
+    this.service = service;
+    this.cluster = cluster;
+    this.discovery = ServiceDiscovery.create(cluster.vertx());
+    this.reaper = new DepartedNodeReaper(cluster.vertx(), cluster.hazelcast(), discovery);
+  }
+
+  /** Starts a node running {@code service}; the future completes once it serves HTTP and is discoverable. */
+  public static Future<ServiceNode> start(NodeConfig config, Service service) {
+    return ClusterNode.join(config)
+        .compose(cluster -> {
+          ServiceNode node = new ServiceNode(config, service, cluster);
+          return node.startServing()
+              .map(node)
+              .recover(failure -> cluster.close().transform(ignored -> Future.failedFuture(failure)));
+        });
+  }
+
+  /**
+   * Runs a service as the process's main: starts it, stops it gracefully on SIGTERM/SIGINT, and exits with
+   * status 1 when it cannot start (a configuration error, an unreachable database, ...).
+   */
+  public static void main(NodeConfig config, Service service) {
+    try {
+      ServiceNode node = start(config, service).await(5, TimeUnit.MINUTES);
+      log.info("{} {} ready on port {}", config.serviceName(), config.instanceId(), node.port());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          node.stop().await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          log.warn("Stop did not complete: {}", e.toString());
+        }
+      }, "graceful-stop"));
+    } catch (Exception e) {
+      log.error("{} failed to start: {}", config.serviceName(), e.getMessage(), e);
+      System.exit(1);
+    }
+  }
+
+  private Future<Void> startServing() {
+    Health health = Health.checks(readinessChecks());
+    return service.start(this)
+        // The first server binds the configured port (maybe 0); the others share the port it got.
+        .compose(v -> deployServer(health, config.httpPort()))
+        .compose(bound -> {
+          port = bound;
+          List<Future<Integer>> rest = new ArrayList<>();
+          for (int i = 1; i < config.httpInstances(); i++) {
+            rest.add(deployServer(health, bound));
+          }
+          return Future.all(rest);
+        })
+        .compose(v -> reaper.start())
+        .compose(v -> service.discoverable() ? publish() : Future.succeededFuture());
+  }
+
+  private Future<Integer> deployServer(Health health, int bindPort) {
+    var verticle = new HttpServerVerticle(service, health, config.instanceId(), config.httpHost(), bindPort);
+    return vertx().deployVerticle(verticle).map(id -> {
+      deployments.add(id);
+      return verticle.actualPort();
+    });
+  }
+
+  private Map<String, Supplier<Future<?>>> readinessChecks() {
+    Map<String, Supplier<Future<?>>> checks = new LinkedHashMap<>();
+    checks.put("cluster", () -> cluster.active()
+        ? Future.succeededFuture() : Future.failedFuture("not a cluster member"));
+    checks.putAll(service.readiness());
+    return checks;
+  }
+
+  private Future<Void> publish() {
+    String host = config.publicHost()
+        .orElseGet(() -> cluster.hazelcast().getCluster().getLocalMember().getAddress().getHost());
+    Record candidate = ServiceRecords.httpEndpoint(config.serviceName(), config.instanceId(), nodeId(), host, port);
+    return discovery.publish(candidate).map(published -> {
+      record = published;
+      log.info("Published {} {} at {}:{}", config.serviceName(), config.instanceId(), host, port);
+      return null;
+    });
+  }
+
+  /** Unpublishes, stops the HTTP servers and the service, then leaves the cluster. */
+  public Future<Void> stop() {
+    Future<Void> unpublished = record == null
+        ? Future.succeededFuture()
+        : discovery.unpublish(record.getRegistration()).recover(e -> Future.succeededFuture());
+    return unpublished
+        .compose(v -> Future.join(deployments.stream().map(id -> vertx().undeploy(id)).toList()))
+        .eventually(service::stop)
+        .eventually(() -> {
+          reaper.stop();
+          discovery.close();
+          return cluster.close();
+        })
+        .mapEmpty();
+  }
+
+  public Vertx vertx() {
+    return cluster.vertx();
+  }
+
+  public ClusterNode cluster() {
+    return cluster;
+  }
+
+  public ServiceDiscovery discovery() {
+    return discovery;
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public String nodeId() {
+    return cluster.nodeId();
+  }
+
+  /** The HTTP port this node bound. */
+  public int port() {
+    return port;
+  }
+}

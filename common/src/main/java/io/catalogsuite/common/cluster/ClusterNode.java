@@ -1,0 +1,74 @@
+package io.catalogsuite.common.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.HazelcastInstance;
+import io.catalogsuite.common.config.NodeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * A Vert.x node that is a member of the suite's Hazelcast cluster.
+ *
+ * <p>The static part of the Hazelcast configuration is {@code cluster.xml} (kept in {@code infra/hazelcast/});
+ * the parts that differ per deployment (cluster name, members, address, port) come from {@link NodeConfig}.
+ */
+public final class ClusterNode {
+  private final Vertx vertx;
+  private final HazelcastClusterManager clusterManager;
+
+  private ClusterNode(Vertx vertx, HazelcastClusterManager clusterManager) {
+    this.vertx = vertx;
+    this.clusterManager = clusterManager;
+  }
+
+  /** Starts a clustered Vert.x and joins the cluster the configuration names. */
+  public static Future<ClusterNode> join(NodeConfig node) {
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(node));
+    return Vertx.builder()
+        .withClusterManager(clusterManager)
+        .buildClustered()
+        .map(vertx -> new ClusterNode(vertx, clusterManager));
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The Hazelcast member behind this node, for the cache maps and cluster membership. */
+  public HazelcastInstance hazelcast() {
+    return clusterManager.getHazelcastInstance();
+  }
+
+  /** This node's id in the cluster: its Hazelcast member UUID, the same id Vert.x uses. */
+  public String nodeId() {
+    return clusterManager.getNodeId();
+  }
+
+  /** Whether this node is still a member (false once it has left or lost the cluster). */
+  public boolean active() {
+    return clusterManager.isActive();
+  }
+
+  /** Leaves the cluster and closes Vert.x. */
+  public Future<Void> close() {
+    return vertx.close();
+  }
+
+  static Config hazelcastConfig(NodeConfig node) {
+    Config config = ConfigUtil.loadConfig(); // cluster.xml from the classpath
+    config.setClusterName(node.clusterName());
+    config.getNetworkConfig().setPort(node.clusterPort()).setPortAutoIncrement(true);
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    node.clusterHost().ifPresent(host -> {
+      // Bind and advertise exactly this address; without it Hazelcast picks an interface of its own.
+      config.setProperty("hazelcast.local.localAddress", host);
+      config.setProperty("hazelcast.socket.bind.any", "false");
+    });
+    return config;
+  }
+}

@@ -1,0 +1,67 @@
+package io.catalogsuite.common.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What every service instance needs to know about itself and its cluster, read once from the environment.
+ *
+ * @param serviceName   the name it is discovered by, e.g. {@code catalog-service}
+ * @param instanceId    {@code INSTANCE_ID}; stamped on every response as {@code X-Instance-Id}
+ * @param httpHost      {@code HTTP_HOST}: the interface the HTTP server binds
+ * @param httpPort      {@code HTTP_PORT}: 0 binds a free port (the bound one is published)
+ * @param httpInstances {@code HTTP_INSTANCES}: HTTP server verticles, one event loop each
+ * @param publicHost    {@code PUBLIC_HOST}: the host other nodes use to reach this one over HTTP; empty means
+ *                      the address this node has in the cluster
+ * @param clusterName   {@code CLUSTER_NAME}: members with another name never join
+ * @param clusterMembers {@code CLUSTER_MEMBERS}: TCP-IP join list, {@code host} or {@code host:port}
+ * @param clusterHost   {@code CLUSTER_HOST}: the address Hazelcast binds and advertises; {@code auto} (empty here)
+ *                      lets Hazelcast choose, which is right inside a container with one network
+ * @param clusterPort   {@code CLUSTER_PORT}: the first Hazelcast port tried; the next free one is taken
+ */
+public record NodeConfig(
+    String serviceName,
+    String instanceId,
+    String httpHost,
+    int httpPort,
+    int httpInstances,
+    Optional<String> publicHost,
+    String clusterName,
+    List<String> clusterMembers,
+    Optional<String> clusterHost,
+    int clusterPort) {
+
+  public NodeConfig {
+    Objects.requireNonNull(serviceName, "serviceName");
+    Objects.requireNonNull(instanceId, "instanceId");
+    clusterMembers = List.copyOf(clusterMembers);
+  }
+
+  /** Reads the configuration; {@code defaultPort} is the service's {@code HTTP_PORT} default. */
+  public static NodeConfig fromEnv(String serviceName, int defaultPort, Map<String, String> vars) {
+    Env env = Env.of(vars);
+    return new NodeConfig(
+        serviceName,
+        env.string("INSTANCE_ID", serviceName + "-" + UUID.randomUUID().toString().substring(0, 8)),
+        env.string("HTTP_HOST", "0.0.0.0"),
+        env.integer("HTTP_PORT", defaultPort, 0, 65535),
+        env.integer("HTTP_INSTANCES", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256),
+        env.optional("PUBLIC_HOST"),
+        env.string("CLUSTER_NAME", "catalog-suite"),
+        env.list("CLUSTER_MEMBERS", "127.0.0.1"),
+        clusterHost(env.string("CLUSTER_HOST", "127.0.0.1")),
+        env.integer("CLUSTER_PORT", 5701, 1, 65535));
+  }
+
+  private static Optional<String> clusterHost(String value) {
+    return value.equalsIgnoreCase("auto") ? Optional.empty() : Optional.of(value);
+  }
+
+  public NodeConfig withHttpPort(int port) {
+    return new NodeConfig(serviceName, instanceId, httpHost, port, httpInstances, publicHost, clusterName,
+        clusterMembers, clusterHost, clusterPort);
+  }
+}

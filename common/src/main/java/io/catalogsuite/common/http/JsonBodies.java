@@ -1,0 +1,54 @@
+package io.catalogsuite.common.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Reads a request body that must be one JSON object, failing with the right problem otherwise. */
+public final class JsonBodies {
+  private JsonBodies() {
+  }
+
+  /**
+   * The body as a JSON object.
+   *
+   * @throws ProblemException 415 unless the content type is JSON, 400 when the body is empty, malformed or not
+   *                          an object
+   */
+  public static JsonObject object(RoutingContext ctx) {
+    requireJson(ctx);
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw ProblemException.badRequest("the request body is empty; a JSON object is expected");
+    }
+    Object value;
+    try {
+      value = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ProblemException.badRequest("malformed JSON");
+    }
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    throw ProblemException.badRequest("the request body must be a JSON object");
+  }
+
+  /** Fails with 415 unless the request says its body is JSON ({@code application/json} or {@code +json}). */
+  public static void requireJson(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (!isJson(contentType)) {
+      throw ProblemException.unsupportedMediaType(
+          "Content-Type must be application/json, got " + (contentType == null ? "none" : "'" + contentType + "'"));
+    }
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+  }
+}
