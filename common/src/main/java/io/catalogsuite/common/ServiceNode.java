@@ -1,11 +1,13 @@
 package io.catalogsuite.common;
 
 import io.catalogsuite.common.cluster.ClusterNode;
+import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.NodeConfig;
 import io.catalogsuite.common.discovery.DepartedNodeReaper;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.common.http.Health;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
@@ -13,7 +15,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,13 +62,24 @@ public final class ServiceNode {
   }
 
   /**
-   * Runs a service as the process's main: starts it, stops it gracefully on SIGTERM/SIGINT, and exits with
-   * status 1 when it cannot start (a configuration error, an unreachable database, ...).
+   * Runs a service as the process's main: reads its configuration from the environment, starts it, stops it
+   * gracefully on SIGTERM/SIGINT, and exits with status 1 when it cannot start (a configuration error, an
+   * unreachable database, ...), saying why in one line.
    */
-  public static void main(NodeConfig config, Service service) {
+  public static void main(String serviceName, int defaultPort, Function<Map<String, String>, Service> service) {
+    NodeConfig config;
+    Service instance;
     try {
-      ServiceNode node = start(config, service).await(5, TimeUnit.MINUTES);
-      log.info("{} {} ready on port {}", config.serviceName(), config.instanceId(), node.port());
+      config = NodeConfig.fromEnv(serviceName, defaultPort, System.getenv());
+      instance = service.apply(System.getenv());
+    } catch (ConfigException e) {
+      log.error("{}: invalid configuration: {}", serviceName, e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      ServiceNode node = start(config, instance).await(5, TimeUnit.MINUTES);
+      log.info("{} {} ready on port {}", serviceName, config.instanceId(), node.port());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           node.stop().await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -73,7 +88,7 @@ public final class ServiceNode {
         }
       }, "graceful-stop"));
     } catch (Exception e) {
-      log.error("{} failed to start: {}", config.serviceName(), e.getMessage(), e);
+      log.error("{} failed to start: {}", serviceName, e.getMessage(), e);
       System.exit(1);
     }
   }
@@ -124,18 +139,21 @@ public final class ServiceNode {
 
   /** Unpublishes, stops the HTTP servers and the service, then leaves the cluster. */
   public Future<Void> stop() {
+    Promise<Void> stopped = Promise.promise();
     Future<Void> unpublished = record == null
         ? Future.succeededFuture()
         : discovery.unpublish(record.getRegistration()).recover(e -> Future.succeededFuture());
-    return unpublished
+    unpublished
         .compose(v -> Future.join(deployments.stream().map(id -> vertx().undeploy(id)).toList()))
         .eventually(service::stop)
-        .eventually(() -> {
+        .onComplete(ignored -> {
           reaper.stop();
           discovery.close();
-          return cluster.close();
-        })
-        .mapEmpty();
+          // Closed from one of its own event loops, Vert.x would complete the close on a loop it has just
+          // shut down, and the future would never complete.
+          ForkJoinPool.commonPool().execute(() -> cluster.close().onComplete(stopped));
+        });
+    return stopped.future();
   }
 
   public Vertx vertx() {

@@ -5,6 +5,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
 /** Reads a request body that must be one JSON object, failing with the right problem otherwise. */
 public final class JsonBodies {
@@ -18,10 +19,23 @@ public final class JsonBodies {
    *                          an object
    */
   public static JsonObject object(RoutingContext ctx) {
+    if (value(ctx) instanceof JsonObject object) {
+      return object;
+    }
+    throw ProblemException.badRequest("the request body must be a JSON object");
+  }
+
+  /**
+   * The body as any JSON value other than {@code null}: a {@link JsonObject}, a
+   * {@link io.vertx.core.json.JsonArray}, a string, a number or a boolean.
+   *
+   * @throws ProblemException 415 unless the content type is JSON, 400 when the body is empty, malformed or null
+   */
+  public static Object value(RoutingContext ctx) {
     requireJson(ctx);
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      throw ProblemException.badRequest("the request body is empty; a JSON object is expected");
+      throw ProblemException.badRequest("the request body is empty; JSON is expected");
     }
     Object value;
     try {
@@ -29,10 +43,15 @@ public final class JsonBodies {
     } catch (DecodeException e) {
       throw ProblemException.badRequest("malformed JSON");
     }
-    if (value instanceof JsonObject object) {
-      return object;
+    if (value == null) {
+      throw ProblemException.badRequest("the request body must not be JSON null");
     }
-    throw ProblemException.badRequest("the request body must be a JSON object");
+    return value;
+  }
+
+  /** A body handler that keeps bodies in memory up to {@code limitBytes} and answers 413 beyond. */
+  public static BodyHandler limitedTo(long limitBytes) {
+    return BodyHandler.create(false).setBodyLimit(limitBytes);
   }
 
   /** Fails with 415 unless the request says its body is JSON ({@code application/json} or {@code +json}). */

@@ -1,0 +1,45 @@
+package io.catalogsuite.cache;
+
+import io.catalogsuite.common.Service;
+import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.http.JsonBodies;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** cache-service: defines the shared cache maps for the cluster and serves them over HTTP. */
+public final class CacheService implements Service {
+  public static final String NAME = "cache-service";
+  static final long MAX_VALUE_BYTES = 1024 * 1024;
+
+  private final CacheConfig config;
+  private CacheApi api;
+  private volatile boolean defined;
+
+  public CacheService(CacheConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<Void> start(ServiceNode node) {
+    CacheMaps maps = new CacheMaps(config, node.cluster().hazelcast());
+    api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
+    return maps.define(node.vertx()).onSuccess(v -> defined = true);
+  }
+
+  @Override
+  public void routes(Router router, Vertx vertx) {
+    router.get("/maps").handler(api::listMaps);
+    router.get("/maps/:map/stats").handler(api::mapStats);
+    router.get("/maps/:map/entries/:key").handler(api::getEntry);
+    router.put("/maps/:map/entries/:key").handler(JsonBodies.limitedTo(MAX_VALUE_BYTES)).handler(api::putEntry);
+    router.delete("/maps/:map/entries/:key").handler(api::deleteEntry);
+  }
+
+  @Override
+  public Map<String, Supplier<Future<?>>> readiness() {
+    return Map.of("maps", () -> defined ? Future.succeededFuture() : Future.failedFuture("maps not defined yet"));
+  }
+}

@@ -1,0 +1,161 @@
+package io.catalogsuite.cache;
+
+import static io.catalogsuite.testing.TestHttp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.EvictionPolicy;
+import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.testing.TestHttp;
+import io.catalogsuite.testing.TestNodes;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two real cache-service members in one cluster, used over real HTTP. */
+class CacheServiceIT {
+  private static final CacheConfig CONFIG = new CacheConfig(List.of("products", "sessions"), 1000, 600,
+      EvictionPolicy.LRU, 1);
+  private static ServiceNode first;
+  private static ServiceNode second;
+  private static TestHttp http1;
+  private static TestHttp http2;
+
+  @BeforeAll
+  static void startCluster() {
+    String cluster = TestNodes.uniqueClusterName();
+    first = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster), new CacheService(CONFIG)));
+    second = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster), new CacheService(CONFIG)));
+    http1 = new TestHttp(first.port());
+    http2 = new TestHttp(second.port());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    http1.close();
+    http2.close();
+    await(second.stop());
+    await(first.stop());
+  }
+
+  private static String key() {
+    return "k-" + UUID.randomUUID();
+  }
+
+  @Test
+  void put_thenGetFromOtherMember() {
+    String key = key();
+    var put = http1.put("/maps/sessions/entries/" + key, new JsonObject().put("user", "ana").put("n", 1));
+    assertThat(put.statusCode()).isEqualTo(201);
+
+    var get = http2.get("/maps/sessions/entries/" + key);
+    assertThat(get.statusCode()).isEqualTo(200);
+    assertThat(get.getHeader("X-Instance-Id")).isEqualTo(second.config().instanceId());
+    assertThat(get.bodyAsJsonObject()).isEqualTo(new JsonObject().put("user", "ana").put("n", 1));
+
+    assertThat(http2.put("/maps/sessions/entries/" + key, new JsonObject().put("n", 2)).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void delete_thenAbsent() {
+    String key = key();
+    http1.put("/maps/sessions/entries/" + key, new JsonObject().put("a", 1));
+    assertThat(http2.delete("/maps/sessions/entries/" + key).statusCode()).isEqualTo(204);
+    assertProblem(http1.get("/maps/sessions/entries/" + key), 404);
+    assertProblem(http1.delete("/maps/sessions/entries/" + key), 404);
+  }
+
+  @Test
+  void put_withTtl_expires() {
+    String key = key();
+    var put = http1.put("/maps/sessions/entries/" + key + "?ttlSeconds=1", new JsonObject().put("a", 1));
+    assertThat(put.statusCode()).isEqualTo(201);
+    assertThat(put.bodyAsJsonObject().getInteger("ttlSeconds")).isEqualTo(1);
+    assertThat(http1.get("/maps/sessions/entries/" + key).statusCode()).isEqualTo(200);
+    http2.awaitResponse("/maps/sessions/entries/" + key, r -> r.statusCode() == 404, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void stats_summedOverMembers() {
+    String map = "products";
+    JsonObject before = http1.get("/maps/" + map + "/stats").bodyAsJsonObject();
+    // Enough keys that both members own some of them.
+    for (int i = 0; i < 20; i++) {
+      http1.put("/maps/" + map + "/entries/stats-" + i + "-" + UUID.randomUUID(), new JsonObject().put("i", i));
+    }
+    String key = key();
+    http1.put("/maps/" + map + "/entries/" + key, new JsonObject().put("hot", true));
+    http2.get("/maps/" + map + "/entries/" + key);
+    http2.get("/maps/" + map + "/entries/" + key);
+    http1.get("/maps/" + map + "/entries/missing-" + UUID.randomUUID());
+
+    JsonObject after = http2.get("/maps/" + map + "/stats").bodyAsJsonObject();
+    assertThat(after.getInteger("members")).isEqualTo(2);
+    assertThat(after.getLong("entries") - before.getLong("entries")).isEqualTo(21);
+    assertThat(after.getLong("hits") - before.getLong("hits")).isEqualTo(2);
+    assertThat(after.getLong("misses") - before.getLong("misses")).isEqualTo(1);
+    assertThat(after.getDouble("hitRatio")).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void listMaps_showsConfigAndStats() {
+    JsonObject maps = http1.get("/maps").bodyAsJsonObject();
+    JsonObject products = maps.getJsonArray("maps").getJsonObject(0);
+    assertThat(products.getString("name")).isEqualTo("products");
+    assertThat(products.getJsonObject("config")).isEqualTo(new JsonObject()
+        .put("evictionPolicy", "LRU").put("maxSizePerMember", 1000).put("ttlSeconds", 600).put("backupCount", 1));
+    assertThat(products.getJsonObject("stats").getInteger("members")).isEqualTo(2);
+  }
+
+  @Test
+  void badInput_getsProblems() {
+    String path = "/maps/sessions/entries/" + key();
+    assertProblem(http1.send(HttpMethod.PUT, path, "application/json", Buffer.buffer("{\"a\":")), 400);
+    assertProblem(http1.send(HttpMethod.PUT, path, "text/plain", Buffer.buffer("{}")), 415);
+    assertProblem(http1.send(HttpMethod.PUT, path, "application/json", Buffer.buffer("null")), 400);
+    assertProblem(http1.send(HttpMethod.PUT, path + "?ttlSeconds=abc", "application/json", Buffer.buffer("1")), 400);
+    assertProblem(http1.send(HttpMethod.PUT, path + "?ttlSeconds=0", "application/json", Buffer.buffer("1")), 400);
+    assertProblem(http1.send(HttpMethod.PUT, path, "application/json", Buffer.buffer(new byte[1024 * 1024 + 1])),
+        413);
+    assertProblem(http1.get("/maps/__vertx.subs/entries/x"), 404);
+    assertProblem(http1.get("/maps/unknown/stats"), 404);
+    assertProblem(http1.get("/nothing-here"), 404);
+    assertProblem(http1.send(HttpMethod.PATCH, "/maps", null, Buffer.buffer()), 405);
+    assertThat(http1.get(path).statusCode()).isEqualTo(404); // nothing was written by the bad requests
+  }
+
+  @Test
+  void unicodeKeysAndValues_roundTrip() {
+    String key = "clé-🔑-" + UUID.randomUUID();
+    JsonObject value = new JsonObject().put("name", "Ünïcödé ✓ 漢字 🚀").put("sql", "'; DROP TABLE x; --");
+    assertThat(http1.put("/maps/sessions/entries/" + java.net.URLEncoder.encode(key,
+        java.nio.charset.StandardCharsets.UTF_8), value).statusCode()).isEqualTo(201);
+    var get = http2.get("/maps/sessions/entries/" + java.net.URLEncoder.encode(key,
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(get.bodyAsJsonObject()).isEqualTo(value);
+  }
+
+  @Test
+  void readiness_up() {
+    var ready = http1.get("/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getString("maps")).isEqualTo("UP");
+    assertThat(http1.get("/health").statusCode()).isEqualTo(200);
+  }
+
+  static void assertProblem(HttpResponse<Buffer> response, int status) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    JsonObject problem = response.bodyAsJsonObject();
+    assertThat(problem.getInteger("status")).isEqualTo(status);
+    assertThat(problem.getString("title")).isNotBlank();
+    assertThat(problem.getString("detail")).isNotBlank();
+  }
+}

@@ -1,0 +1,45 @@
+package io.catalogsuite.common.cache;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.map.LocalMapStats;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Reads one member's statistics of one map. Hazelcast keeps map statistics per member (for the entries that
+ * member owns), so cache-service sends this task to every member and adds the answers up. It lives in the
+ * common module because it runs on every kind of member, not only on cache-service.
+ */
+public final class MapStatsTask implements Callable<Map<String, Long>>, HazelcastInstanceAware, Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String mapName;
+  private transient HazelcastInstance hazelcast;
+
+  public MapStatsTask(String mapName) {
+    this.mapName = mapName;
+  }
+
+  @Override
+  public void setHazelcastInstance(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+  }
+
+  @Override
+  public Map<String, Long> call() {
+    LocalMapStats stats = hazelcast.getMap(mapName).getLocalMapStats();
+    Map<String, Long> values = new LinkedHashMap<>();
+    values.put("entries", stats.getOwnedEntryCount());
+    values.put("backupEntries", stats.getBackupEntryCount());
+    values.put("hits", stats.getHits());
+    values.put("gets", stats.getGetOperationCount());
+    values.put("puts", stats.getPutOperationCount() + stats.getSetOperationCount());
+    values.put("removes", stats.getRemoveOperationCount());
+    values.put("evictions", stats.getEvictionCount());
+    values.put("expirations", stats.getExpirationCount());
+    return values;
+  }
+}

@@ -1,0 +1,26 @@
+package io.catalogsuite.testing;
+
+import io.catalogsuite.common.config.NodeConfig;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Node configurations for tests: loopback, a free HTTP port, and a cluster name no other test shares. */
+public final class TestNodes {
+  private TestNodes() {
+  }
+
+  /** A cluster name unique to the calling test, so concurrent or leftover nodes never join it. */
+  public static String uniqueClusterName() {
+    return "test-" + UUID.randomUUID();
+  }
+
+  public static NodeConfig config(String serviceName, String clusterName) {
+    return config(serviceName, clusterName, serviceName + "-" + UUID.randomUUID().toString().substring(0, 6));
+  }
+
+  public static NodeConfig config(String serviceName, String clusterName, String instanceId) {
+    return new NodeConfig(serviceName, instanceId, "127.0.0.1", 0, 1, Optional.of("127.0.0.1"), clusterName,
+        List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701);
+  }
+}
