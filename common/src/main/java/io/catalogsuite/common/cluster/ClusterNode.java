@@ -63,7 +63,8 @@ public final class ClusterNode {
     config.getNetworkConfig().setPort(node.clusterPort()).setPortAutoIncrement(true);
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(node.clusterMembers());
+    // Host names expand to all their addresses: a Compose service name means every replica.
+    join.getTcpIpConfig().setEnabled(true).setMembers(JoinMembers.resolve(node.clusterMembers()));
     node.clusterHost().ifPresent(host -> {
       // Bind and advertise exactly this address; without it Hazelcast picks an interface of its own.
       config.setProperty("hazelcast.local.localAddress", host);
