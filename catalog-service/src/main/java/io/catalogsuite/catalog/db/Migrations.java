@@ -38,7 +38,9 @@ public final class Migrations {
   public static Future<Void> apply(Vertx vertx, PgConnectOptions database) {
     return vertx.executeBlocking(Migrations::load)
         .compose(migrations -> PgConnection.connect(vertx, database)
-            .compose(conn -> conn.query("SELECT pg_advisory_lock(" + LOCK_KEY + ")").execute()
+            // NOTICEs such as "relation already exists, skipping" are expected here and only clutter the log.
+            .compose(conn -> conn.query("SET client_min_messages = warning").execute()
+                .compose(v -> conn.query("SELECT pg_advisory_lock(" + LOCK_KEY + ")").execute())
                 .compose(v -> applyPending(conn, migrations))
                 .eventually(conn::close)));
   }
