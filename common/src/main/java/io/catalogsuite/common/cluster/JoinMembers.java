@@ -62,8 +62,7 @@ final class JoinMembers {
       }
       return addresses.isEmpty() ? List.of(member) : addresses;
     } catch (UnknownHostException e) {
-      log.warn("Cluster member {} does not resolve (yet); Hazelcast will retry it", host);
-      return List.of(member);
+      return List.of(member); // not started yet, say; Hazelcast warns about it and retries it
     }
   }
 }
