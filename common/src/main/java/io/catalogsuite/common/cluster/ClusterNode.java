@@ -42,7 +42,7 @@ public final class ClusterNode {
     return clusterManager.getHazelcastInstance();
   }
 
-  /** This node's id in the cluster: its Hazelcast member UUID, the same id Vert.x uses. */
+  /** This node's Vert.x id in the cluster (Vert.x 5 assigns it; it is not the Hazelcast member UUID). */
   public String nodeId() {
     return clusterManager.getNodeId();
   }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class DepartedNodeReaper implements MembershipListener {
   private static final Logger log = LoggerFactory.getLogger(DepartedNodeReaper.class);
+  /**
+   * Vert.x 5 gives each node a random id (not the Hazelcast member UUID) and publishes it as this member
+   * attribute; the records carry that id.
+   */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -64,7 +70,8 @@ public final class DepartedNodeReaper implements MembershipListener {
       return Future.succeededFuture();
     }
     Set<String> members = hazelcast.getCluster().getMembers().stream()
-        .map(member -> member.getUuid().toString())
+        .map(member -> member.getAttribute(VERTX_NODE_ID))
+        .filter(Objects::nonNull)
         .collect(Collectors.toSet());
     return discovery.getRecords(record -> ServiceRecords.nodeId(record) != null
             && !members.contains(ServiceRecords.nodeId(record)))
@@ -83,6 +90,9 @@ public final class DepartedNodeReaper implements MembershipListener {
   }
 
   private boolean isOldestMember() {
+    if (!hazelcast.getLifecycleService().isRunning()) {
+      return false; // a member that has left sees only itself, and must not judge the others
+    }
     try {
       Member oldest = hazelcast.getCluster().getMembers().iterator().next();
       return oldest.localMember();

@@ -1,0 +1,37 @@
+package io.catalogsuite.catalog;
+
+import io.catalogsuite.common.config.ConfigException;
+import io.catalogsuite.common.config.Env;
+import io.vertx.pgclient.PgConnectOptions;
+import java.util.Map;
+
+/**
+ * catalog-service's own configuration, read once from the environment.
+ *
+ * @param database          {@code PG_URL}, e.g. {@code postgresql://catalog:secret@db:5432/catalog}
+ * @param poolSize          {@code PG_POOL_SIZE}: connections to Postgres per instance
+ * @param cacheWaitSeconds  {@code CACHE_WAIT_SECONDS}: how long start waits for cache-service to define the
+ *                          {@code products} map
+ */
+public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWaitSeconds) {
+  static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
+
+  public static CatalogConfig fromEnv(Map<String, String> vars) {
+    Env env = Env.of(vars);
+    return new CatalogConfig(
+        database(env.string("PG_URL", DEFAULT_PG_URL)),
+        env.integer("PG_POOL_SIZE", 8, 1, 256),
+        env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600));
+  }
+
+  /** Parses a Postgres URL; the message never repeats the URL, which may hold a password. */
+  public static PgConnectOptions database(String url) {
+    try {
+      return PgConnectOptions.fromUri(url)
+          .setCachePreparedStatements(true)
+          .setPipeliningLimit(256);
+    } catch (RuntimeException e) {
+      throw new ConfigException("PG_URL must be a postgresql://user:password@host:port/database URL");
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.catalogsuite.catalog;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.catalogsuite.catalog.db.Migrations;
+import io.catalogsuite.catalog.product.ProductHandlers;
+import io.catalogsuite.common.Service;
+import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.http.JsonBodies;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** catalog-service: products in Postgres, read cache-aside through the shared Hazelcast cache. */
+public final class CatalogService implements Service {
+  public static final String NAME = "catalog-service";
+  static final long MAX_BODY_BYTES = 1024 * 1024;
+  private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
+
+  private final CatalogConfig config;
+  private SqlClient client;
+  private ProductHandlers products;
+
+  public CatalogService(CatalogConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<Void> start(ServiceNode node) {
+    Vertx vertx = node.vertx();
+    HazelcastInstance hazelcast = node.cluster().hazelcast();
+    return Migrations.apply(vertx, config.database())
+        .compose(v -> awaitCacheMap(vertx, hazelcast,
+            System.nanoTime() + TimeUnit.SECONDS.toNanos(config.cacheWaitSeconds())))
+        .map(v -> {
+          // A pipelining client: PgBuilder.pool() never pipelines; this sends many statements per connection.
+          client = PgBuilder.client()
+              .with(new PoolOptions().setMaxSize(config.poolSize()))
+              .connectingTo(config.database())
+              .using(vertx)
+              .build();
+          products = ProductHandlers.create(vertx, client, hazelcast);
+          return null;
+        });
+  }
+
+  @Override
+  public void routes(Router router, Vertx vertx) {
+    var body = JsonBodies.limitedTo(MAX_BODY_BYTES);
+    router.post("/products").handler(body).handler(products::create);
+    router.get("/products").handler(products::list);
+    router.get("/products/:id").handler(products::get);
+    router.put("/products/:id").handler(body).handler(products::replace);
+    router.delete("/products/:id").handler(products::delete);
+  }
+
+  @Override
+  public Map<String, Supplier<Future<?>>> readiness() {
+    return Map.of("postgres", () -> client.query("SELECT 1").execute());
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return client == null ? Future.succeededFuture() : client.close();
+  }
+
+  /**
+   * Waits until cache-service has defined the products map. Touching the map before would create it with
+   * Hazelcast's defaults (no eviction, no TTL), and a definition added later does not apply to a map that
+   * already exists.
+   */
+  private static Future<Void> awaitCacheMap(Vertx vertx, HazelcastInstance hazelcast, long deadline) {
+    return vertx.executeBlocking(() -> hazelcast.getConfig().getMapConfigOrNull(ProductHandlers.cacheMap()) != null)
+        .compose(defined -> {
+          if (defined) {
+            return Future.succeededFuture();
+          }
+          if (System.nanoTime() > deadline) {
+            return Future.failedFuture("no cache-service has defined the '" + ProductHandlers.cacheMap()
+                + "' map in the cluster; start cache-service first");
+          }
+          log.info("Waiting for cache-service to define the '{}' map", ProductHandlers.cacheMap());
+          return vertx.timer(500, TimeUnit.MILLISECONDS).compose(v -> awaitCacheMap(vertx, hazelcast, deadline));
+        });
+  }
+}

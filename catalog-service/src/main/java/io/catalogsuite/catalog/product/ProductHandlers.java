@@ -1,0 +1,199 @@
+package io.catalogsuite.catalog.product;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.catalogsuite.common.http.JsonBodies;
+import io.catalogsuite.common.http.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.SqlClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The product endpoints. Each handler validates what it was sent, talks to the repository and the cache, and
+ * either answers or fails the context with a {@link ProblemException}; the router's failure handler writes
+ * problems.
+ */
+public final class ProductHandlers {
+  static final int DEFAULT_LIMIT = 20;
+  static final int MAX_LIMIT = 100;
+  private static final Pattern ID = Pattern.compile("[1-9][0-9]{0,18}");
+  private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final Logger log = LoggerFactory.getLogger(ProductHandlers.class);
+
+  private final ProductRepository repository;
+  private final ProductCache cache;
+  private final ProductValidator validator = new ProductValidator();
+
+  private ProductHandlers(ProductRepository repository, ProductCache cache) {
+    this.repository = repository;
+    this.cache = cache;
+  }
+
+  /** Handlers over Postgres ({@code client}) and the shared {@code products} cache map. */
+  public static ProductHandlers create(Vertx vertx, SqlClient client, HazelcastInstance hazelcast) {
+    return new ProductHandlers(new ProductRepository(client),
+        new ProductCache(vertx, hazelcast.getMap(ProductCache.MAP)));
+  }
+
+  /** The shared map this service caches products in; cache-service defines it. */
+  public static String cacheMap() {
+    return ProductCache.MAP;
+  }
+
+  public void create(RoutingContext ctx) {
+    ProductInput input = validator.validate(JsonBodies.object(ctx));
+    repository.insert(input)
+        .recover(e -> Future.failedFuture(databaseProblem(e, input)))
+        .onSuccess(product -> {
+          String location = forwardedPrefix(ctx) + "/products/" + product.getLong("id");
+          ctx.response().putHeader("Location", location);
+          sendProduct(ctx, 201, product.encode(), product.getInteger("version"));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  public void get(RoutingContext ctx) {
+    long id = id(ctx);
+    cache.get(id)
+        .compose(cached -> {
+          if (cached.deleted()) {
+            return Future.failedFuture(notFound(id));
+          }
+          if (cached.hit()) {
+            return Future.succeededFuture(cached.json());
+          }
+          return repository.findById(id)
+              .recover(e -> Future.failedFuture(databaseProblem(e, null)))
+              .compose(product -> product == null
+                  ? Future.failedFuture(notFound(id))
+                  : cache.offer(product).map(v -> product.encode()));
+        })
+        .onSuccess(json -> {
+          int version = new JsonObject(json).getInteger("version");
+          if (Etags.matches(ctx.request().getHeader("If-None-Match"), version)) {
+            ctx.response().setStatusCode(304).putHeader("ETag", Etags.of(version)).end();
+          } else {
+            sendProduct(ctx, 200, json, version);
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  public void replace(RoutingContext ctx) {
+    long id = id(ctx);
+    ProductInput input = validator.validate(JsonBodies.object(ctx));
+    List<Integer> expected = Etags.versions(ctx.request().getHeader("If-Match"));
+    repository.replace(id, input, expected)
+        .recover(e -> Future.failedFuture(databaseProblem(e, input)))
+        .compose(product -> product != null
+            ? cache.offer(product).map(product)
+            : repository.findById(id).compose(current -> Future.failedFuture(current == null
+                ? notFound(id)
+                : ProblemException.preconditionFailed("product " + id + " is at version "
+                    + current.getInteger("version") + "; If-Match did not match"))))
+        .onSuccess(product -> sendProduct(ctx, 200, product.encode(), product.getInteger("version")))
+        .onFailure(ctx::fail);
+  }
+
+  public void delete(RoutingContext ctx) {
+    long id = id(ctx);
+    repository.delete(id)
+        .recover(e -> Future.failedFuture(databaseProblem(e, null)))
+        .compose(deleted -> deleted ? cache.deleted(id) : Future.failedFuture(notFound(id)))
+        .onSuccess(v -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
+  }
+
+  public void list(RoutingContext ctx) {
+    String category = category(ctx.request().getParam("category"));
+    int limit = limit(ctx.request().getParam("limit"));
+    long after = PageCursor.decode(ctx.request().getParam("cursor"));
+    // One row more than asked tells whether another page follows, without a count.
+    repository.page(category, after, limit + 1)
+        .recover(e -> Future.failedFuture(databaseProblem(e, null)))
+        .onSuccess(rows -> {
+          boolean more = rows.size() > limit;
+          List<JsonObject> items = more ? rows.subList(0, limit) : rows;
+          String next = more ? PageCursor.encode(items.get(items.size() - 1).getLong("id")) : null;
+          ctx.response().putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("items", new JsonArray(new ArrayList<>(items))).put("nextCursor", next)
+                  .toBuffer());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static void sendProduct(RoutingContext ctx, int status, String json, int version) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("ETag", Etags.of(version))
+        .end(json);
+  }
+
+  private static long id(RoutingContext ctx) {
+    String raw = ctx.pathParam("id");
+    if (raw != null && ID.matcher(raw).matches()) {
+      try {
+        return Long.parseLong(raw);
+      } catch (NumberFormatException ignored) {
+        // beyond the range of ids; reported below
+      }
+    }
+    throw ProblemException.badRequest("product id must be a positive integer, got '" + raw + "'");
+  }
+
+  private static String category(String raw) {
+    if (raw != null && (raw.isEmpty() || raw.length() > 64)) {
+      throw ProblemException.badRequest("category must be 1 to 64 characters");
+    }
+    return raw;
+  }
+
+  private static int limit(String raw) {
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ProblemException.badRequest("limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + raw + "'");
+  }
+
+  /** The gateway's route prefix (X-Forwarded-Prefix), so Location points back through the gateway. */
+  private static String forwardedPrefix(RoutingContext ctx) {
+    String prefix = ctx.request().getHeader("X-Forwarded-Prefix");
+    return prefix != null && PREFIX.matcher(prefix).matches() ? prefix : "";
+  }
+
+  private static ProblemException notFound(long id) {
+    return ProblemException.notFound("no product with id " + id);
+  }
+
+  /**
+   * Turns a database failure into the problem a client should see: a duplicate sku is a 409, a lost database
+   * is a 503; anything else is a bug and stays a 500.
+   */
+  private static Throwable databaseProblem(Throwable failure, ProductInput input) {
+    if (failure instanceof PgException pg) {
+      if (UNIQUE_VIOLATION.equals(pg.getSqlState()) && input != null) {
+        return ProblemException.conflict("a product with sku '" + input.sku() + "' already exists");
+      }
+      return failure;
+    }
+    log.warn("Postgres unavailable: {}", failure.toString());
+    return ProblemException.serviceUnavailable("the product database is unavailable; retry later");
+  }
+}

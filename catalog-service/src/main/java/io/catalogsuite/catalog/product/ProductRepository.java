@@ -1,0 +1,111 @@
+package io.catalogsuite.catalog.product;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Products in Postgres. Every statement is a single prepared statement (atomic on its own, cached per connection,
+ * and pipelined by the client), and every query is served by an index.
+ */
+final class ProductRepository {
+  private static final String COLUMNS =
+      "id, sku, name, description, category, price_cents, currency, stock, attributes, version, created_at, updated_at";
+
+  private static final String INSERT = """
+      INSERT INTO products (sku, name, description, category, price_cents, currency, stock, attributes)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      RETURNING\s""" + COLUMNS;
+
+  private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM products WHERE id = $1";
+
+  /** Full replace; with $10 set, only if the stored version is one of $10 (optimistic concurrency). */
+  private static final String REPLACE = """
+      UPDATE products
+         SET sku = $2, name = $3, description = $4, category = $5, price_cents = $6, currency = $7, stock = $8,
+             attributes = $9, version = version + 1, updated_at = now()
+       WHERE id = $1 AND ($10::integer[] IS NULL OR version = ANY ($10))
+      RETURNING\s""" + COLUMNS;
+
+  private static final String DELETE = "DELETE FROM products WHERE id = $1";
+
+  /** Keyset pages in id order: the primary key serves the first, products_category_id_idx the second. */
+  private static final String PAGE = "SELECT " + COLUMNS + " FROM products WHERE id > $1 ORDER BY id LIMIT $2";
+  private static final String PAGE_IN_CATEGORY =
+      "SELECT " + COLUMNS + " FROM products WHERE category = $1 AND id > $2 ORDER BY id LIMIT $3";
+
+  private final SqlClient client;
+
+  ProductRepository(SqlClient client) {
+    this.client = client;
+  }
+
+  Future<JsonObject> insert(ProductInput product) {
+    return client.preparedQuery(INSERT).execute(writeParams(product)).map(ProductRepository::single);
+  }
+
+  /** The product, or null when there is none with this id. */
+  Future<JsonObject> findById(long id) {
+    return client.preparedQuery(FIND_BY_ID).execute(Tuple.of(id)).map(ProductRepository::single);
+  }
+
+  /**
+   * Replaces the product; null when no row matched, i.e. the id is unknown or (with {@code expectedVersions})
+   * the product has changed since.
+   */
+  Future<JsonObject> replace(long id, ProductInput product, List<Integer> expectedVersions) {
+    Tuple params = Tuple.of(id).addValue(product.sku()).addValue(product.name()).addValue(product.description())
+        .addValue(product.category()).addValue(product.priceCents()).addValue(product.currency())
+        .addValue(product.stock()).addValue(product.attributes())
+        .addValue(expectedVersions == null ? null : expectedVersions.toArray(Integer[]::new));
+    return client.preparedQuery(REPLACE).execute(params).map(ProductRepository::single);
+  }
+
+  /** Whether a product was deleted. */
+  Future<Boolean> delete(long id) {
+    return client.preparedQuery(DELETE).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Up to {@code limit} products after {@code afterId}, in id order, optionally of one category. */
+  Future<List<JsonObject>> page(String category, long afterId, int limit) {
+    Future<RowSet<Row>> rows = category == null
+        ? client.preparedQuery(PAGE).execute(Tuple.of(afterId, limit))
+        : client.preparedQuery(PAGE_IN_CATEGORY).execute(Tuple.of(category, afterId, limit));
+    return rows.map(set -> {
+      List<JsonObject> products = new ArrayList<>(set.size());
+      set.forEach(row -> products.add(toJson(row)));
+      return products;
+    });
+  }
+
+  private static Tuple writeParams(ProductInput p) {
+    return Tuple.of(p.sku(), p.name(), p.description(), p.category(), p.priceCents(), p.currency(), p.stock())
+        .addValue(p.attributes());
+  }
+
+  private static JsonObject single(RowSet<Row> rows) {
+    var iterator = rows.iterator();
+    return iterator.hasNext() ? toJson(iterator.next()) : null;
+  }
+
+  static JsonObject toJson(Row row) {
+    return new JsonObject()
+        .put("id", row.getLong("id"))
+        .put("sku", row.getString("sku"))
+        .put("name", row.getString("name"))
+        .put("description", row.getString("description"))
+        .put("category", row.getString("category"))
+        .put("priceCents", row.getLong("price_cents"))
+        .put("currency", row.getString("currency"))
+        .put("stock", row.getInteger("stock"))
+        .put("attributes", row.getJsonObject("attributes"))
+        .put("version", row.getInteger("version"))
+        .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
+        .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString());
+  }
+}

@@ -1,0 +1,118 @@
+package io.catalogsuite.catalog.product;
+
+import io.catalogsuite.common.http.FieldError;
+import io.catalogsuite.common.http.ProblemException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Validates a product body against {@code product.schema.json} and returns every problem at once, one per field.
+ *
+ * <p>One rule the schema cannot say: Postgres rejects the NUL character ({@code \u0000}) in text and jsonb,
+ * so it is refused here, as a 400, before it can become a database error.
+ */
+final class ProductValidator {
+  private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+  private final Validator validator;
+  private final Set<String> knownFields;
+
+  ProductValidator() {
+    JsonObject schema = loadSchema();
+    this.knownFields = schema.getJsonObject("properties").fieldNames();
+    this.validator = Validator.create(JsonSchema.of(schema),
+        new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://catalog-suite.local/")
+            .setOutputFormat(OutputFormat.Basic));
+  }
+
+  /** The validated input, or a 400 problem listing each invalid field. */
+  ProductInput validate(JsonObject body) {
+    Map<String, String> errors = new LinkedHashMap<>();
+    OutputUnit result = validator.validate(body);
+    if (!result.getValid()) {
+      Map<String, String> keywordOf = new LinkedHashMap<>();
+      for (OutputUnit error : result.getErrors()) {
+        addError(error, errors, keywordOf);
+      }
+    }
+    findNul("", body, errors);
+    if (!errors.isEmpty()) {
+      List<FieldError> fields = new ArrayList<>();
+      errors.forEach((field, message) -> fields.add(new FieldError(field, message)));
+      throw ProblemException.invalid(fields);
+    }
+    return ProductInput.from(body);
+  }
+
+  /**
+   * Turns one schema error into a field error. The library reports a missing property on the object (with the
+   * name only in its message) and one bad property several times over (once per keyword it fails); a client
+   * wants one line per field, saying what is wrong with it.
+   */
+  private void addError(OutputUnit error, Map<String, String> errors, Map<String, String> keywordOf) {
+    String keyword = error.getKeywordLocation();
+    String field = pointer(error.getInstanceLocation());
+    if (keyword.endsWith("/required")) {
+      Matcher quoted = QUOTED.matcher(error.getError());
+      errors.putIfAbsent(quoted.find() ? "/" + quoted.group(1) : "/", "is required");
+    } else if (keyword.endsWith("/additionalProperties")) {
+      if (!knownFields.contains(field.substring(1))) {
+        errors.putIfAbsent(field, "is not a product field");
+      }
+    } else if (keyword.length() > keywordOf.getOrDefault(field, "").length()) {
+      // the longest keyword location is the most specific: "/properties/stock/minimum" over "/properties"
+      keywordOf.put(field, keyword);
+      errors.put(field, error.getError());
+    }
+  }
+
+  private static void findNul(String path, Object value, Map<String, String> errors) {
+    if (path.isEmpty() && !(value instanceof JsonObject)) {
+      return;
+    }
+    if (value instanceof String text && text.indexOf('\0') >= 0) {
+      errors.putIfAbsent(path, "must not contain the NUL character (U+0000)");
+    } else if (value instanceof JsonObject object) {
+      object.forEach(e -> {
+        if (e.getKey().indexOf('\0') >= 0) {
+          errors.putIfAbsent(path, "keys must not contain the NUL character (U+0000)");
+        }
+        findNul(path + "/" + e.getKey(), e.getValue(), errors);
+      });
+    } else if (value instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        findNul(path + "/" + i, array.getValue(i), errors);
+      }
+    }
+  }
+
+  /** The schema library reports locations as {@code #/field}; problems use plain JSON pointers. */
+  private static String pointer(String instanceLocation) {
+    String pointer = instanceLocation.startsWith("#") ? instanceLocation.substring(1) : instanceLocation;
+    return pointer.isEmpty() ? "/" : pointer;
+  }
+
+  private static JsonObject loadSchema() {
+    try (InputStream in = ProductValidator.class.getResourceAsStream("/product.schema.json")) {
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

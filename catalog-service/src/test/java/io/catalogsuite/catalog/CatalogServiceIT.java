@@ -1,0 +1,284 @@
+package io.catalogsuite.catalog;
+
+import static io.catalogsuite.testing.TestHttp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.EvictionPolicy;
+import io.catalogsuite.cache.CacheConfig;
+import io.catalogsuite.cache.CacheService;
+import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.testing.TestHttp;
+import io.catalogsuite.testing.TestNodes;
+import io.catalogsuite.testing.TestPostgres;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two real catalog-service members and one cache-service member, on a real Postgres, over real HTTP. */
+class CatalogServiceIT {
+  private static ServiceNode cache;
+  private static ServiceNode catalogA;
+  private static ServiceNode catalogB;
+  private static TestHttp a;
+  private static TestHttp b;
+  private static Vertx sqlVertx;
+  private static SqlClient sql;
+
+  @BeforeAll
+  static void start() {
+    String database = TestPostgres.createDatabase();
+    String cluster = TestNodes.uniqueClusterName();
+    cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
+        new CacheService(new CacheConfig(List.of("products"), 10_000, 600, EvictionPolicy.LRU, 1))));
+    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30);
+    // Started together, as a deployment would: the migration lock makes one apply the schema.
+    Future<ServiceNode> first = ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config));
+    Future<ServiceNode> second = ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config));
+    catalogA = await(first);
+    catalogB = await(second);
+    a = new TestHttp(catalogA.port());
+    b = new TestHttp(catalogB.port());
+    sqlVertx = Vertx.vertx();
+    sql = PgBuilder.client().connectingTo(CatalogConfig.database(database)).using(sqlVertx).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    a.close();
+    b.close();
+    await(sql.close());
+    await(sqlVertx.close());
+    await(catalogB.stop());
+    await(catalogA.stop());
+    await(cache.stop());
+  }
+
+  static JsonObject product(String category) {
+    return new JsonObject().put("sku", "SKU-" + UUID.randomUUID()).put("name", "Desk lamp")
+        .put("description", "Warm light").put("category", category).put("priceCents", 1999).put("currency", "EUR")
+        .put("stock", 5).put("attributes", new JsonObject().put("watts", 40));
+  }
+
+  private static JsonObject create(TestHttp http, JsonObject product) {
+    HttpResponse<Buffer> created = http.post("/products", product);
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    return created.bodyAsJsonObject();
+  }
+
+  private static long rowCount(String category) {
+    return await(sql.preparedQuery("SELECT count(*) FROM products WHERE category = $1").execute(Tuple.of(category)))
+        .iterator().next().getLong(0);
+  }
+
+  @Test
+  void crud_lifecycle() {
+    JsonObject input = product("crud-" + UUID.randomUUID());
+    HttpResponse<Buffer> created = a.post("/products", input);
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonObject product = created.bodyAsJsonObject();
+    long id = product.getLong("id");
+    assertThat(created.getHeader("Location")).isEqualTo("/products/" + id);
+    assertThat(created.getHeader("ETag")).isEqualTo("\"1\"");
+    assertThat(product.getInteger("version")).isEqualTo(1);
+    assertThat(product.getString("createdAt")).isEqualTo(product.getString("updatedAt")).endsWith("Z");
+    for (String field : List.of("sku", "name", "description", "category", "priceCents", "currency", "stock",
+        "attributes")) {
+      assertThat(product.getValue(field)).as(field).isEqualTo(input.getValue(field));
+    }
+
+    HttpResponse<Buffer> got = b.get("/products/" + id);
+    assertThat(got.statusCode()).isEqualTo(200);
+    assertThat(got.getHeader("ETag")).isEqualTo("\"1\"");
+    assertThat(got.bodyAsJsonObject()).isEqualTo(product);
+
+    HttpResponse<Buffer> replaced = await(b.request(HttpMethod.PUT, "/products/" + id).putHeader("If-Match", "\"1\"")
+        .sendJsonObject(input.copy().put("name", "Floor lamp").put("stock", 0)));
+    assertThat(replaced.statusCode()).as(replaced.bodyAsString()).isEqualTo(200);
+    assertThat(replaced.getHeader("ETag")).isEqualTo("\"2\"");
+    assertThat(replaced.bodyAsJsonObject().getString("name")).isEqualTo("Floor lamp");
+    assertThat(replaced.bodyAsJsonObject().getInteger("version")).isEqualTo(2);
+
+    HttpResponse<Buffer> stale = await(a.request(HttpMethod.PUT, "/products/" + id).putHeader("If-Match", "\"1\"")
+        .sendJsonObject(input.copy().put("name", "Lost update")));
+    assertProblem(stale, 412);
+    assertThat(a.get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Floor lamp");
+
+    HttpResponse<Buffer> notModified = await(a.request(HttpMethod.GET, "/products/" + id)
+        .putHeader("If-None-Match", "\"2\"").send());
+    assertThat(notModified.statusCode()).isEqualTo(304);
+
+    assertThat(a.delete("/products/" + id).statusCode()).isEqualTo(204);
+    assertProblem(a.get("/products/" + id), 404);
+    assertProblem(b.get("/products/" + id), 404);
+    assertProblem(b.delete("/products/" + id), 404);
+  }
+
+  @Test
+  void secondRead_servedFromCache_notPostgres() {
+    long id = create(a, product("cache-" + UUID.randomUUID())).getLong("id");
+    assertThat(a.get("/products/" + id).statusCode()).isEqualTo(200); // fills the cache
+    // Change the row behind the service's back: a read that reached Postgres would see it.
+    await(sql.preparedQuery("UPDATE products SET name = 'changed in SQL' WHERE id = $1").execute(Tuple.of(id)));
+
+    assertThat(b.get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Desk lamp");
+    assertThat(a.get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Desk lamp");
+  }
+
+  @Test
+  void update_onOneInstance_noStaleReadOnAnother() {
+    JsonObject input = product("stale-" + UUID.randomUUID());
+    long id = create(a, input).getLong("id");
+    assertThat(a.get("/products/" + id).statusCode()).isEqualTo(200);
+    assertThat(b.get("/products/" + id).statusCode()).isEqualTo(200);
+
+    for (int round = 1; round <= 5; round++) {
+      String name = "name " + round;
+      assertThat(a.put("/products/" + id, input.copy().put("name", name)).statusCode()).isEqualTo(200);
+      assertThat(b.get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo(name);
+      assertThat(a.get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo(name);
+    }
+  }
+
+  @Test
+  void delete_onOneInstance_noStaleReadOnAnother() {
+    long id = create(a, product("gone-" + UUID.randomUUID())).getLong("id");
+    assertThat(b.get("/products/" + id).statusCode()).isEqualTo(200);
+    assertThat(a.delete("/products/" + id).statusCode()).isEqualTo(204);
+    assertProblem(b.get("/products/" + id), 404);
+  }
+
+  @Test
+  void duplicateSku_conflict_andNothingWritten() {
+    String category = "dup-" + UUID.randomUUID();
+    JsonObject input = product(category);
+    create(a, input);
+    assertProblem(b.post("/products", input.copy().put("name", "Other")), 409);
+    assertThat(rowCount(category)).isEqualTo(1);
+
+    long other = create(a, product(category)).getLong("id");
+    assertProblem(a.put("/products/" + other, input), 409); // taking another product's sku by replace
+  }
+
+  @Test
+  void invalidInput_problems_andNothingWritten() {
+    String category = "bad-" + UUID.randomUUID();
+    HttpResponse<Buffer> invalid = a.post("/products", product(category).put("priceCents", -5).put("currency", "eu"));
+    assertProblem(invalid, 400);
+    JsonArray errors = invalid.bodyAsJsonObject().getJsonArray("errors");
+    assertThat(errors.stream().map(e -> ((JsonObject) e).getString("field")))
+        .containsExactlyInAnyOrder("/priceCents", "/currency");
+
+    assertProblem(a.send(HttpMethod.POST, "/products", "application/json", Buffer.buffer("{\"sku\": ")), 400);
+    assertProblem(a.send(HttpMethod.POST, "/products", "application/json", Buffer.buffer("[1,2]")), 400);
+    assertProblem(a.send(HttpMethod.POST, "/products", "application/json", Buffer.buffer("")), 400);
+    assertProblem(a.send(HttpMethod.POST, "/products", "text/plain", product(category).toBuffer()), 415);
+    assertProblem(a.send(HttpMethod.POST, "/products", null, product(category).toBuffer()), 415);
+    JsonObject huge = product(category).put("description", "x".repeat(1024 * 1024));
+    assertProblem(a.send(HttpMethod.POST, "/products", "application/json", huge.toBuffer()), 413);
+    assertProblem(a.post("/products", product(category).put("name", "nul\u0000byte")), 400);
+    assertProblem(a.post("/products", product(category).put("stock", "5")), 400);
+    assertProblem(a.post("/products", product(category).put("priceCents", 1e30)), 400);
+
+    assertProblem(a.get("/products/abc"), 400);
+    assertProblem(a.get("/products/0"), 400);
+    assertProblem(a.get("/products/99999999999999999999"), 400);
+    assertProblem(a.get("/products/9223372036854775807"), 404);
+    assertProblem(a.put("/products/9223372036854775807", product(category)), 404);
+    assertProblem(a.get("/products?limit=0"), 400);
+    assertProblem(a.get("/products?limit=101"), 400);
+    assertProblem(a.get("/products?limit=ten"), 400);
+    assertProblem(a.get("/products?cursor=not-a-cursor"), 400);
+    assertThat(rowCount(category)).isZero();
+  }
+
+  @Test
+  void injectionAndUnicode_storedVerbatim() {
+    String category = "🚀 '; DROP TABLE products; --";
+    JsonObject input = product(category).put("name", "Robert'); DROP TABLE products;-- ✓ 漢字")
+        .put("attributes", new JsonObject().put("q", "' OR 1=1 --").put("emoji", "👍"));
+    long id = create(a, input).getLong("id");
+    JsonObject read = b.get("/products/" + id).bodyAsJsonObject();
+    assertThat(read.getString("name")).isEqualTo(input.getString("name"));
+    assertThat(read.getString("category")).isEqualTo(category);
+    assertThat(read.getJsonObject("attributes")).isEqualTo(input.getJsonObject("attributes"));
+    JsonObject page = a.get("/products?category=" + java.net.URLEncoder.encode(category,
+        java.nio.charset.StandardCharsets.UTF_8)).bodyAsJsonObject();
+    assertThat(page.getJsonArray("items")).hasSize(1);
+  }
+
+  @Test
+  void keysetPagination_noRepeatNoSkip_whileInserting() {
+    String category = "page-" + UUID.randomUUID();
+    Set<Long> created = new HashSet<>();
+    for (int i = 0; i < 45; i++) {
+      created.add(create(a, product(category)).getLong("id"));
+    }
+    List<Long> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      String path = "/products?limit=20&category=" + category + (cursor == null ? "" : "&cursor=" + cursor);
+      JsonObject page = (pages % 2 == 0 ? a : b).get(path).bodyAsJsonObject();
+      page.getJsonArray("items").forEach(item -> seen.add(((JsonObject) item).getLong("id")));
+      cursor = page.getString("nextCursor");
+      pages++;
+      if (pages == 1) { // rows added mid-way land after the cursor: they are seen once, never repeated
+        created.add(create(b, product(category)).getLong("id"));
+      }
+    } while (cursor != null);
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).doesNotHaveDuplicates().isSorted();
+    assertThat(new HashSet<>(seen)).isEqualTo(created);
+
+    JsonObject firstPage = a.get("/products?category=" + category).bodyAsJsonObject();
+    assertThat(firstPage.getJsonArray("items")).hasSize(20); // the default limit
+  }
+
+  @Test
+  void concurrentCreates_allStored_noneLost() {
+    String category = "burst-" + UUID.randomUUID();
+    int count = 300;
+    List<Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      TestHttp http = i % 2 == 0 ? a : b;
+      requests.add(http.request(HttpMethod.POST, "/products").sendJsonObject(product(category)));
+    }
+    List<HttpResponse<Buffer>> responses = await(Future.all(requests)).list();
+    assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(201));
+    assertThat(responses.stream().map(r -> r.bodyAsJsonObject().getLong("id")).distinct()).hasSize(count);
+    assertThat(rowCount(category)).isEqualTo(count);
+  }
+
+  @Test
+  void everyResponse_carriesInstanceId() {
+    assertThat(a.get("/products/abc").getHeader("X-Instance-Id")).isEqualTo(catalogA.config().instanceId());
+    assertThat(b.get("/health").getHeader("X-Instance-Id")).isEqualTo(catalogB.config().instanceId());
+    HttpResponse<Buffer> ready = a.get("/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks").getMap()).containsEntry("postgres", "UP")
+        .containsEntry("cluster", "UP");
+  }
+
+  static void assertProblem(HttpResponse<Buffer> response, int status) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    JsonObject problem = response.bodyAsJsonObject();
+    assertThat(problem.getInteger("status")).isEqualTo(status);
+    assertThat(problem.getString("detail")).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+  }
+}

@@ -1,0 +1,102 @@
+package io.catalogsuite.catalog.product;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.catalogsuite.common.http.FieldError;
+import io.catalogsuite.common.http.ProblemException;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProductValidatorTest {
+  private final ProductValidator validator = new ProductValidator();
+
+  static JsonObject valid() {
+    return new JsonObject().put("sku", "LAMP-1").put("name", "Desk lamp").put("category", "home")
+        .put("priceCents", 1999).put("currency", "EUR").put("stock", 5);
+  }
+
+  private List<FieldError> errorsOf(JsonObject body) {
+    ProblemException problem = catchThrowableOfType(ProblemException.class, () -> validator.validate(body));
+    assertThat(problem).as("expected a validation problem").isNotNull();
+    assertThat(problem.status()).isEqualTo(400);
+    return problem.errors();
+  }
+
+  private List<String> fieldsOf(JsonObject body) {
+    return errorsOf(body).stream().map(FieldError::field).toList();
+  }
+
+  @Test
+  void validate_minimal() {
+    ProductInput input = validator.validate(valid());
+    assertThat(input.sku()).isEqualTo("LAMP-1");
+    assertThat(input.description()).isNull();
+    assertThat(input.attributes()).isNull();
+  }
+
+  @Test
+  void validate_full_withReadOnlyFieldsIgnored() {
+    JsonObject body = valid().put("description", "Warm light").put("attributes", new JsonObject().put("w", 40))
+        .put("id", 7).put("version", 3).put("createdAt", "x").put("updatedAt", "y");
+    ProductInput input = validator.validate(body);
+    assertThat(input.attributes()).isEqualTo(new JsonObject().put("w", 40));
+  }
+
+  @Test
+  void validate_missingFields() {
+    assertThat(errorsOf(new JsonObject())).containsExactly(
+        new FieldError("/sku", "is required"), new FieldError("/name", "is required"),
+        new FieldError("/category", "is required"), new FieldError("/priceCents", "is required"),
+        new FieldError("/currency", "is required"), new FieldError("/stock", "is required"));
+  }
+
+  @Test
+  void validate_missingAndWrong_together() {
+    JsonObject body = valid().put("priceCents", "12");
+    body.remove("sku");
+    assertThat(errorsOf(body)).containsExactlyInAnyOrder(new FieldError("/sku", "is required"),
+        new FieldError("/priceCents", "Instance type string is invalid. Expected integer"));
+  }
+
+  @Test
+  void validate_wrongTypes_reportEachField() {
+    JsonObject body = valid().put("priceCents", "12").put("stock", 1.5).put("name", 42);
+    assertThat(fieldsOf(body)).containsExactlyInAnyOrder("/priceCents", "/stock", "/name");
+  }
+
+  @Test
+  void validate_outOfRange() {
+    assertThat(fieldsOf(valid().put("priceCents", -1))).containsExactly("/priceCents");
+    assertThat(fieldsOf(valid().put("stock", 2147483648L))).containsExactly("/stock");
+    assertThat(fieldsOf(valid().put("sku", "a".repeat(65)))).containsExactly("/sku");
+    assertThat(fieldsOf(valid().put("sku", "has space"))).containsExactly("/sku");
+    assertThat(fieldsOf(valid().put("name", ""))).containsExactly("/name");
+    assertThat(fieldsOf(valid().put("name", "   "))).containsExactly("/name");
+    assertThat(fieldsOf(valid().put("name", "n".repeat(201)))).containsExactly("/name");
+    assertThat(fieldsOf(valid().put("description", "d".repeat(4001)))).containsExactly("/description");
+    assertThat(fieldsOf(valid().put("category", "c".repeat(65)))).containsExactly("/category");
+    assertThat(fieldsOf(valid().put("currency", "eur"))).containsExactly("/currency");
+    assertThat(fieldsOf(valid().put("attributes", "not an object"))).containsExactly("/attributes");
+  }
+
+  @Test
+  void validate_unknownField() {
+    assertThat(errorsOf(valid().put("colour", "red"))).containsExactly(
+        new FieldError("/colour", "is not a product field"));
+  }
+
+  @Test
+  void validate_nulCharacter_rejected() {
+    assertThat(fieldsOf(valid().put("name", "a\u0000b"))).containsExactly("/name");
+    assertThat(fieldsOf(valid().put("attributes", new JsonObject().put("k", "v\u0000"))))
+        .containsExactly("/attributes/k");
+  }
+
+  @Test
+  void validate_unicodeAndInjectionStrings_accepted() {
+    ProductInput input = validator.validate(valid().put("name", "Lampe ✓ 漢字 🚀 '; DROP TABLE products; --"));
+    assertThat(input.name()).contains("🚀");
+  }
+}

@@ -1,0 +1,53 @@
+package io.catalogsuite.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+  @Test
+  void fromEnv_defaults() {
+    NodeConfig config = NodeConfig.fromEnv("catalog-service", 0, Map.of());
+    assertThat(config.httpPort()).isZero();
+    assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(config.instanceId()).startsWith("catalog-service-");
+    assertThat(config.clusterName()).isEqualTo("catalog-suite");
+    assertThat(config.clusterMembers()).containsExactly("127.0.0.1");
+    assertThat(config.clusterHost()).contains("127.0.0.1");
+    assertThat(config.publicHost()).isEmpty();
+  }
+
+  @Test
+  void fromEnv_values() {
+    NodeConfig config = NodeConfig.fromEnv("gateway", 8080, Map.of("HTTP_PORT", "9000", "INSTANCE_ID", "gw-1",
+        "CLUSTER_MEMBERS", "a, b:5702,,", "CLUSTER_HOST", "auto", "PUBLIC_HOST", "10.0.0.5"));
+    assertThat(config.httpPort()).isEqualTo(9000);
+    assertThat(config.instanceId()).isEqualTo("gw-1");
+    assertThat(config.clusterMembers()).isEqualTo(List.of("a", "b:5702"));
+    assertThat(config.clusterHost()).isEmpty();
+    assertThat(config.publicHost()).isEqualTo(Optional.of("10.0.0.5"));
+  }
+
+  @Test
+  void fromEnv_invalidPort_failsFastNamingTheVariable() {
+    assertThatThrownBy(() -> NodeConfig.fromEnv("gateway", 8080, Map.of("HTTP_PORT", "80a")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("HTTP_PORT must be an integer from 0 to 65535, got '80a'");
+    assertThatThrownBy(() -> NodeConfig.fromEnv("gateway", 8080, Map.of("HTTP_PORT", "70000")))
+        .isInstanceOf(ConfigException.class);
+  }
+
+  enum Colour { RED, DARK_BLUE }
+
+  @Test
+  void env_choice() {
+    assertThat(Env.of(Map.of("C", "dark-blue")).choice("C", Colour.class, Colour.RED)).isEqualTo(Colour.DARK_BLUE);
+    assertThat(Env.of(Map.of()).choice("C", Colour.class, Colour.RED)).isEqualTo(Colour.RED);
+    assertThatThrownBy(() -> Env.of(Map.of("C", "green")).choice("C", Colour.class, Colour.RED))
+        .hasMessageContaining("C must be one of [RED, DARK_BLUE]");
+  }
+}

@@ -1,0 +1,42 @@
+package io.catalogsuite.gateway;
+
+import io.catalogsuite.gateway.discovery.ServiceDirectory;
+import io.catalogsuite.gateway.discovery.Upstream;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.TreeMap;
+
+/** {@code GET /admin/services}: every discovered service with its instances, as the gateway sees them. */
+final class AdminHandler {
+  private final ServiceDirectory directory;
+  private final GatewayConfig config;
+
+  AdminHandler(ServiceDirectory directory, GatewayConfig config) {
+    this.directory = directory;
+    this.config = config;
+  }
+
+  void services(RoutingContext ctx) {
+    JsonObject services = new JsonObject();
+    // Routed services are listed even with no instance: that is exactly what an operator needs to see.
+    config.routes().forEach(route -> services.put(route.service(), describe(route.prefix(), List.of())));
+    new TreeMap<>(directory.all()).forEach((service, instances) ->
+        services.put(service, describe(routeOf(service), instances)));
+    ctx.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("services", services).toBuffer());
+  }
+
+  private static JsonObject describe(String route, List<Upstream> instances) {
+    return new JsonObject()
+        .put("route", route)
+        .put("strategy", "round-robin")
+        .put("instances", new JsonArray(instances.stream().map(Upstream::toJson).toList()));
+  }
+
+  private String routeOf(String service) {
+    return config.routes().stream().filter(r -> r.service().equals(service)).map(GatewayConfig.Route::prefix)
+        .findFirst().orElse(null);
+  }
+}

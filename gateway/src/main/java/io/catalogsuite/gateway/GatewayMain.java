@@ -1,0 +1,13 @@
+package io.catalogsuite.gateway;
+
+import io.catalogsuite.common.ServiceNode;
+
+/** Runs the gateway, configured from the environment (see README, "Configuration"). */
+public final class GatewayMain {
+  private GatewayMain() {
+  }
+
+  public static void main(String[] args) {
+    ServiceNode.main(GatewayService.NAME, 8080, env -> new GatewayService(GatewayConfig.fromEnv(env)));
+  }
+}

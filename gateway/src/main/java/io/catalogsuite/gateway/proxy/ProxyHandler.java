@@ -1,0 +1,190 @@
+package io.catalogsuite.gateway.proxy;
+
+import io.catalogsuite.common.http.ProblemException;
+import io.catalogsuite.common.http.Problems;
+import io.catalogsuite.gateway.GatewayConfig;
+import io.catalogsuite.gateway.balance.LoadBalancer;
+import io.catalogsuite.gateway.discovery.ServiceDirectory;
+import io.catalogsuite.gateway.discovery.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Forwards the requests of one route to an instance of its service.
+ *
+ * <p>The instance comes from the route's {@link LoadBalancer}, over the instances in rotation. A request whose
+ * connection fails before any response (refused, reset, closed) takes that instance out of rotation and, if
+ * its method is idempotent, is retried once on another instance: so a killed instance costs no failed GET.
+ * The outcome is the upstream's response, or a problem: 503 when the service has no instance, 502 when no
+ * instance could be reached, 504 when the instance did not answer within the upstream timeout.
+ */
+public final class ProxyHandler implements Handler<RoutingContext> {
+  public static final String REQUEST_ID = "X-Request-Id";
+  private static final int MAX_ATTEMPTS = 2;
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
+      HttpMethod.DELETE, HttpMethod.OPTIONS);
+  /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+
+  private final HttpClient client;
+  private final ServiceDirectory directory;
+  private final LoadBalancer balancer;
+  private final GatewayConfig.Route route;
+  private final long timeoutMs;
+
+  public ProxyHandler(HttpClient client, ServiceDirectory directory, LoadBalancer balancer,
+      GatewayConfig.Route route, long timeoutMs) {
+    this.client = client;
+    this.directory = directory;
+    this.balancer = balancer;
+    this.route = route;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String requestId = ctx.request().getHeader(REQUEST_ID);
+    if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
+      requestId = UUID.randomUUID().toString();
+    }
+    ctx.response().putHeader(REQUEST_ID, requestId);
+    Buffer body = ctx.body().buffer();
+    forward(ctx, requestId, body == null ? Buffer.buffer() : body, new HashSet<>(), 1)
+        .onFailure(failure -> Problems.send(ctx, failure instanceof ProblemException problem ? problem
+            : ProblemException.badGateway("the " + route.service() + " response failed")));
+  }
+
+  private Future<Void> forward(RoutingContext ctx, String requestId, Buffer body, Set<Upstream> tried,
+      int attempt) {
+    Upstream upstream = choose(tried);
+    if (upstream == null) {
+      return Future.failedFuture(tried.isEmpty()
+          ? ProblemException.serviceUnavailable("no instance of " + route.service() + " is available")
+          : ProblemException.badGateway("no instance of " + route.service() + " could be reached"));
+    }
+    tried.add(upstream);
+    upstream.picked();
+    HttpMethod method = ctx.request().method();
+    RequestOptions options = new RequestOptions()
+        .setMethod(method)
+        .setHost(upstream.host())
+        .setPort(upstream.port())
+        .setURI(upstreamUri(ctx))
+        .setHeaders(upstreamHeaders(ctx.request(), requestId))
+        .setIdleTimeout(timeoutMs);
+    return client.request(options)
+        .compose(request -> request.send(body))
+        .transform(result -> {
+          if (result.succeeded()) {
+            return relay(ctx, result.result());
+          }
+          Throwable failure = result.cause();
+          if (failure instanceof TimeoutException) {
+            upstream.timedOut();
+            return Future.failedFuture(ProblemException.gatewayTimeout(
+                route.service() + " did not answer within " + timeoutMs + " ms"));
+          }
+          if (!isConnectionFailure(failure)) {
+            return Future.failedFuture(failure);
+          }
+          upstream.failed();
+          if (IDEMPOTENT.contains(method) && attempt < MAX_ATTEMPTS) {
+            return forward(ctx, requestId, body, tried, attempt + 1);
+          }
+          return Future.failedFuture(ProblemException.badGateway(
+              route.service() + " instance " + upstream.instanceId() + " could not be reached"));
+        });
+  }
+
+  /** An instance in rotation not tried yet; failing that, any known one not tried (it may have recovered). */
+  private Upstream choose(Set<Upstream> tried) {
+    List<Upstream> known = directory.instances(route.service());
+    List<Upstream> inRotation = new ArrayList<>(known.size());
+    List<Upstream> untried = new ArrayList<>(known.size());
+    for (Upstream upstream : known) {
+      if (!tried.contains(upstream)) {
+        untried.add(upstream);
+        if (upstream.inRotation()) {
+          inRotation.add(upstream);
+        }
+      }
+    }
+    if (!inRotation.isEmpty()) {
+      return balancer.pick(inRotation);
+    }
+    return untried.isEmpty() ? null : balancer.pick(untried);
+  }
+
+  private static boolean isConnectionFailure(Throwable failure) {
+    return failure instanceof ConnectException || failure instanceof HttpClosedException;
+  }
+
+  private Future<Void> relay(RoutingContext ctx, HttpClientResponse upstream) {
+    HttpServerResponse response = ctx.response();
+    response.setStatusCode(upstream.statusCode()).setStatusMessage(upstream.statusMessage());
+    // The upstream's headers replace the gateway's own of the same name: X-Instance-Id names who served it.
+    upstream.headers().names().forEach(name -> response.headers().remove(name));
+    upstream.headers().forEach((name, value) -> {
+      if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+        response.headers().add(name, value);
+      }
+    });
+    boolean hasBody = ctx.request().method() != HttpMethod.HEAD && upstream.statusCode() != 204
+        && upstream.statusCode() != 304;
+    if (hasBody && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      response.setChunked(true);
+    }
+    return upstream.pipeTo(response).recover(e -> {
+      response.reset(); // the upstream broke off mid-body: the client must not take a truncated body as whole
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The request's path without the route prefix (at least "/"), and its query. */
+  private String upstreamUri(RoutingContext ctx) {
+    String path = ctx.normalizedPath().substring(route.prefix().length());
+    String query = ctx.request().query();
+    return (path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
+  }
+
+  private MultiMap upstreamHeaders(HttpServerRequest request, String requestId) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    request.headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(lower) && !lower.equals("host") && !lower.equals("content-length")
+          && !lower.startsWith("x-forwarded-")) {
+        headers.add(name, value);
+      }
+    });
+    String forwardedFor = request.getHeader("X-Forwarded-For");
+    String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
+    headers.set("X-Forwarded-Proto", request.scheme());
+    if (request.authority() != null) {
+      headers.set("X-Forwarded-Host", request.authority().toString());
+    }
+    headers.set("X-Forwarded-Prefix", route.prefix());
+    headers.set(REQUEST_ID, requestId);
+    return headers;
+  }
+}
