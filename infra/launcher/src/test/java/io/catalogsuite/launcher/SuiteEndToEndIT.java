@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -70,8 +72,8 @@ class SuiteEndToEndIT {
 
     Reader reader = Reader.start(gateway, ids);
     try {
-      // Round-robin spreads these over both instances, so both are serving when one dies.
-      Waits.until("reads before the crash", Duration.ofSeconds(30), () -> reader.reads() >= 20);
+      Waits.until("reads served by both catalog instances", Duration.ofSeconds(30),
+          () -> reader.servedBy().containsAll(List.of("catalog-1", "catalog-2")));
       fleet.instance("catalog-2").orElseThrow().kill();
       Waits.until("catalog-2 gone from /admin/services", REMOVAL_TIMEOUT,
           () -> !catalogRotation().containsKey("catalog-2"));
@@ -127,6 +129,7 @@ class SuiteEndToEndIT {
     private final List<Long> ids;
     private final AtomicInteger reads = new AtomicInteger();
     private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final Set<String> servedBy = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -150,6 +153,8 @@ class SuiteEndToEndIT {
           if (response.statusCode() != 200 || response.bodyAsJsonObject().getLong("id") != id) {
             failures.add("GET " + id + ": " + response.statusCode() + " " + response.bodyAsString());
           }
+          // The gateway passes on the upstream's X-Instance-Id: it names the catalog instance that answered.
+          servedBy.add(String.valueOf(response.getHeader("X-Instance-Id")));
         } catch (RuntimeException | AssertionError e) {
           failures.add("GET " + id + ": " + e);
         }
@@ -159,6 +164,10 @@ class SuiteEndToEndIT {
 
     int reads() {
       return reads.get();
+    }
+
+    Set<String> servedBy() {
+      return Set.copyOf(servedBy);
     }
 
     List<String> failures() {
