@@ -7,10 +7,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
 
 /** One HTTP server on one event loop, serving a service's routes. A node deploys one per {@code HTTP_INSTANCES}. */
 final class HttpServerVerticle extends VerticleBase {
   static final String INSTANCE_ID_HEADER = "X-Instance-Id";
+  private static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private final Service service;
   private final Health health;
@@ -41,6 +43,12 @@ final class HttpServerVerticle extends VerticleBase {
           router.handle(request);
         })
         .listen();
+  }
+
+  /** Stops accepting connections and lets the requests in flight finish, for up to 10 s. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
   }
 
   /** The port actually bound; differs from the configured one when that was 0. */

@@ -19,7 +19,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
-import java.net.ConnectException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -135,8 +135,13 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     return untried.isEmpty() ? null : balancer.pick(untried);
   }
 
+  /**
+   * The connection failed before a response arrived: refused or timed out while connecting
+   * ({@link java.net.ConnectException}, an {@link IOException}), reset by a peer that died mid-request
+   * (an {@link IOException}), or closed ({@link HttpClosedException}).
+   */
   private static boolean isConnectionFailure(Throwable failure) {
-    return failure instanceof ConnectException || failure instanceof HttpClosedException;
+    return failure instanceof IOException || failure instanceof HttpClosedException;
   }
 
   private Future<Void> relay(RoutingContext ctx, HttpClientResponse upstream) {
