@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * The service processes of one suite: started in waves that each wait for readiness, stopped in reverse order.
  * {@code ./suite up} and the end-to-end test both run the suite through this class, so they run it the same way.
  */
-public final class Fleet implements AutoCloseable {
+public final class Fleet {
   /** How long stopping waits for instances to exit gracefully before killing what is left. */
   public static final Duration STOP_GRACE = Duration.ofSeconds(20);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
@@ -162,11 +162,5 @@ public final class Fleet implements AutoCloseable {
       newestFirst.forEach(instance -> instance.handle().destroyForcibly());
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Stops with the default grace period. */
-  @Override
-  public void close() {
-    stop(STOP_GRACE);
   }
 }

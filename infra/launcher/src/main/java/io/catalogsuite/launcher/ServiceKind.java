@@ -16,11 +16,6 @@ public enum ServiceKind {
     this.instancePrefix = instancePrefix;
   }
 
-  /** The Maven module, which is also the service's name in discovery. */
-  public String module() {
-    return module;
-  }
-
   /** The shaded jar: {@code <root>/<module>/target/<module>.jar}. */
   public Path jar(Path projectRoot) {
     return projectRoot.resolve(module).resolve("target").resolve(module + ".jar");
