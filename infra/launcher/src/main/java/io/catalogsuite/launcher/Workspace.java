@@ -1,0 +1,44 @@
+package io.catalogsuite.launcher;
+
+import java.nio.file.Path;
+
+/**
+ * Where the suite's files are: the project root (the services' jars are built under it) and {@code .suite/} in
+ * it for the launcher's state, the logs and the embedded Postgres data. {@code ./suite} runs the launcher from
+ * the project root.
+ */
+record Workspace(Path root) {
+
+  static Workspace current() {
+    return new Workspace(Path.of("").toAbsolutePath());
+  }
+
+  Path suiteDir() {
+    return root.resolve(".suite");
+  }
+
+  Path logs() {
+    return suiteDir().resolve("logs");
+  }
+
+  Path log(String name) {
+    return logs().resolve(name + ".log");
+  }
+
+  Path state() {
+    return suiteDir().resolve("state");
+  }
+
+  Path lock() {
+    return suiteDir().resolve("launcher.lock");
+  }
+
+  Path postgresData() {
+    return suiteDir().resolve("postgres");
+  }
+
+  /** {@code path} as people read it in messages: relative to the project root. */
+  String show(Path path) {
+    return path.startsWith(root) ? root.relativize(path).toString() : path.toString();
+  }
+}

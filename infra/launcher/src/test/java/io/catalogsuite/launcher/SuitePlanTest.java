@@ -1,0 +1,61 @@
+package io.catalogsuite.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SuitePlanTest {
+  private final List<InstanceSpec> plan =
+      SuitePlan.instances(2, 3, 8080, "suite-test", "postgresql://postgres@localhost:5432/catalog");
+
+  @Test
+  void instances_inStartOrder_withTheirIds() {
+    assertThat(plan).extracting(InstanceSpec::name)
+        .containsExactly("cache-1", "cache-2", "catalog-1", "catalog-2", "catalog-3", "gateway-1");
+    assertThat(plan).allSatisfy(spec -> assertThat(spec.env()).containsEntry("INSTANCE_ID", spec.name()));
+  }
+
+  @Test
+  void everyMember_inOneLoopbackCluster_thatListsThemAll() {
+    String members = plan.get(0).env().get("CLUSTER_MEMBERS");
+    assertThat(members.split(",")).hasSize(6).allMatch(member -> member.startsWith("127.0.0.1:"));
+    assertThat(plan).allSatisfy(spec -> {
+      assertThat(spec.env()).containsEntry("CLUSTER_NAME", "suite-test")
+          .containsEntry("CLUSTER_HOST", "127.0.0.1")
+          .containsEntry("CLUSTER_MEMBERS", members)
+          .containsEntry("HTTP_HOST", "127.0.0.1");
+      assertThat(members).contains("127.0.0.1:" + spec.env().get("CLUSTER_PORT"));
+    });
+  }
+
+  @Test
+  void ports_distinct_andTheGatewayGetsItsOwn() {
+    Set<String> ports = new HashSet<>();
+    plan.forEach(spec -> {
+      assertThat(spec.env()).containsEntry("HTTP_PORT", Integer.toString(spec.httpPort()));
+      ports.add(spec.env().get("HTTP_PORT"));
+      ports.add(spec.env().get("CLUSTER_PORT"));
+    });
+    assertThat(ports).hasSize(12);
+    assertThat(plan.get(5).httpPort()).isEqualTo(8080);
+  }
+
+  @Test
+  void onlyCatalog_getsTheDatabase() {
+    assertThat(plan).allSatisfy(spec -> assertThat(spec.env().containsKey("PG_URL"))
+        .isEqualTo(spec.service() == ServiceKind.CATALOG));
+  }
+
+  @Test
+  void waves_firstMemberAlone_thenOneServiceAtATime() {
+    assertThat(Fleet.waves(plan)).extracting(wave -> wave.stream().map(InstanceSpec::name).toList())
+        .containsExactly(
+            List.of("cache-1"),
+            List.of("cache-2"),
+            List.of("catalog-1", "catalog-2", "catalog-3"),
+            List.of("gateway-1"));
+  }
+}
