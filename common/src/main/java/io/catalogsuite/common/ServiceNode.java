@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -52,13 +51,24 @@ public final class ServiceNode {
 
   /** Starts a node running {@code service}; the future completes once it serves HTTP and is discoverable. */
   public static Future<ServiceNode> start(NodeConfig config, Service service) {
-    return ClusterNode.join(config)
-        .compose(cluster -> {
-          ServiceNode node = new ServiceNode(config, service, cluster);
-          return node.startServing()
-              .map(node)
-              .recover(failure -> cluster.close().transform(ignored -> Future.failedFuture(failure)));
-        });
+    // Not bound to any Vert.x context: when start fails, the node's Vert.x is closed, and a future bound to
+    // one of its event loops could never deliver the failure.
+    Promise<ServiceNode> started = Promise.promise();
+    ClusterNode.join(config).onComplete(joined -> {
+      if (joined.failed()) {
+        started.fail(joined.cause());
+        return;
+      }
+      ServiceNode node = new ServiceNode(config, service, joined.result());
+      node.startServing().onComplete(result -> {
+        if (result.succeeded()) {
+          started.complete(node);
+        } else {
+          node.cluster.close().onComplete(closed -> started.fail(result.cause()));
+        }
+      });
+    });
+    return started.future();
   }
 
   /**
@@ -139,7 +149,7 @@ public final class ServiceNode {
 
   /** Unpublishes, stops the HTTP servers and the service, then leaves the cluster. */
   public Future<Void> stop() {
-    Promise<Void> stopped = Promise.promise();
+    Promise<Void> stopped = Promise.promise(); // not bound to a context, for the reason given in start()
     Future<Void> unpublished = record == null
         ? Future.succeededFuture()
         : discovery.unpublish(record.getRegistration()).recover(e -> Future.succeededFuture());
@@ -149,9 +159,7 @@ public final class ServiceNode {
         .onComplete(ignored -> {
           reaper.stop();
           discovery.close();
-          // Closed from one of its own event loops, Vert.x would complete the close on a loop it has just
-          // shut down, and the future would never complete.
-          ForkJoinPool.commonPool().execute(() -> cluster.close().onComplete(stopped));
+          cluster.close().onComplete(stopped);
         });
     return stopped.future();
   }

@@ -5,8 +5,10 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.HazelcastInstance;
 import io.catalogsuite.common.config.NodeConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import java.util.concurrent.ForkJoinPool;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
@@ -52,9 +54,16 @@ public final class ClusterNode {
     return clusterManager.isActive();
   }
 
-  /** Leaves the cluster and closes Vert.x. */
+  /**
+   * Leaves the cluster and closes Vert.x. Safe to call from any thread, this node's event loops included:
+   * closed from one of its own loops, Vert.x would complete the close on a loop it has just shut down, and the
+   * returned future would never complete. So the close always starts from a thread outside Vert.x, and the
+   * returned future is bound to no context (its listeners run on the thread that completes it).
+   */
   public Future<Void> close() {
-    return vertx.close();
+    Promise<Void> closed = Promise.promise();
+    ForkJoinPool.commonPool().execute(() -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   static Config hazelcastConfig(NodeConfig node) {

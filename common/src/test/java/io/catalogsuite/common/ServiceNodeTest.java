@@ -1,0 +1,59 @@
+package io.catalogsuite.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogsuite.common.config.NodeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** The node lifecycle against a real one-member cluster. */
+class ServiceNodeTest {
+  static NodeConfig config() {
+    return new NodeConfig("test-service", "test-1", "127.0.0.1", 0, 1, Optional.of("127.0.0.1"),
+        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701);
+  }
+
+  /**
+   * A service whose start fails the way a refused database login does: asynchronously, on one of the node's
+   * event loops.
+   */
+  static final class FailingService implements Service {
+    @Override
+    public Future<Void> start(ServiceNode node) {
+      return node.vertx().timer(1, TimeUnit.MILLISECONDS)
+          .compose(v -> Future.failedFuture("database refused the credentials"));
+    }
+
+    @Override
+    public void routes(Router router, Vertx vertx) {
+    }
+
+    @Override
+    public Map<String, Supplier<Future<?>>> readiness() {
+      return Map.of();
+    }
+  }
+
+  /** Regression: a failed start closed Vert.x from its own event loop and never completed, so main hung. */
+  @Test
+  void start_failing_completesWithTheCause() throws Exception {
+    var started = ServiceNode.start(config(), new FailingService()).toCompletionStage().toCompletableFuture();
+    ExecutionException failure = null;
+    try {
+      started.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      failure = e;
+    }
+    assertThat(failure).as("start must fail, not hang or succeed").isNotNull();
+    assertThat(failure.getCause()).hasMessage("database refused the credentials");
+  }
+}
