@@ -47,8 +47,10 @@ final class CacheApi {
 
   void getEntry(RoutingContext ctx) {
     String key = key(ctx);
-    onContext(maps.map(ctx.pathParam("map")).getAsync(key))
+    IMap<String, String> map = maps.map(ctx.pathParam("map"));
+    onContext(map.getAsync(key))
         .onSuccess(value -> {
+          maps.lookups(map.getName()).lookup(value != null);
           if (value == null) {
             ctx.fail(ProblemException.notFound("no entry '" + key + "' in map '" + ctx.pathParam("map") + "'"));
           } else {

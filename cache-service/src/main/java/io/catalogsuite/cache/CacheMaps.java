@@ -5,6 +5,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.catalogsuite.common.cache.CacheCounters;
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.http.ProblemException;
 import io.vertx.core.Future;
@@ -68,6 +69,11 @@ final class CacheMaps {
       throw ProblemException.notFound("no cache map named '" + name + "'; maps: " + config.maps());
     }
     return hazelcast.getMap(name);
+  }
+
+  /** Where this member counts the lookups of a map. */
+  CacheCounters lookups(String name) {
+    return CacheCounters.of(hazelcast, name);
   }
 
   JsonObject describe(String name) {

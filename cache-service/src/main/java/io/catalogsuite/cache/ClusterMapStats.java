@@ -14,7 +14,9 @@ import java.util.Map;
  * A map's statistics summed over every cluster member. Hazelcast counts per member, for the entries each
  * member owns, so one member's view is a fraction of the truth.
  *
- * <p>Hazelcast has no miss counter: a miss is a get that found nothing, so {@code misses = gets - hits}.
+ * <p>Hits and misses are the lookups made through the suite's read paths (the catalog's cache-aside reads and
+ * this service's {@code GET} of an entry), counted where they happen; {@code gets} is Hazelcast's count of get
+ * operations.
  */
 final class ClusterMapStats {
   private static final String EXECUTOR = "cache-stats";
@@ -54,6 +56,7 @@ final class ClusterMapStats {
   static JsonObject summarize(Map<Member, Object> answers) {
     long entries = 0;
     long hits = 0;
+    long misses = 0;
     long gets = 0;
     long puts = 0;
     long removes = 0;
@@ -68,18 +71,19 @@ final class ClusterMapStats {
       members++;
       entries += stats.get("entries");
       hits += stats.get("hits");
+      misses += stats.get("misses");
       gets += stats.get("gets");
       puts += stats.get("puts");
       removes += stats.get("removes");
       evictions += stats.get("evictions");
       expirations += stats.get("expirations");
     }
-    long misses = Math.max(0, gets - hits);
+    long lookups = hits + misses;
     return new JsonObject()
         .put("entries", entries)
         .put("hits", hits)
         .put("misses", misses)
-        .put("hitRatio", gets == 0 ? 0.0 : (double) hits / gets)
+        .put("hitRatio", lookups == 0 ? 0.0 : (double) hits / lookups)
         .put("gets", gets)
         .put("puts", puts)
         .put("removes", removes)

@@ -140,6 +140,25 @@ class CatalogServiceIT {
   }
 
   @Test
+  void cacheStats_countCatalogLookups() {
+    long id = create(a, product("stats-" + UUID.randomUUID())).getLong("id");
+    TestHttp cacheHttp = new TestHttp(cache.port());
+    try {
+      JsonObject before = cacheHttp.get("/maps/products/stats").bodyAsJsonObject();
+      a.get("/products/" + id); // miss, then filled
+      b.get("/products/" + id); // hit
+      a.get("/products/" + id); // hit
+      a.put("/products/" + id, product("stats").put("sku", "S-" + UUID.randomUUID())); // a write is no lookup
+      JsonObject after = cacheHttp.get("/maps/products/stats").bodyAsJsonObject();
+      assertThat(after.getLong("misses") - before.getLong("misses")).isEqualTo(1);
+      assertThat(after.getLong("hits") - before.getLong("hits")).isEqualTo(2);
+      assertThat(after.getInteger("members")).isEqualTo(3);
+    } finally {
+      cacheHttp.close();
+    }
+  }
+
+  @Test
   void update_onOneInstance_noStaleReadOnAnother() {
     JsonObject input = product("stale-" + UUID.randomUUID());
     long id = create(a, input).getLong("id");

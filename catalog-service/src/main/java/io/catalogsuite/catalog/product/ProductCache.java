@@ -1,6 +1,8 @@
 package io.catalogsuite.catalog.product;
 
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.catalogsuite.common.cache.CacheCounters;
 import io.catalogsuite.common.cache.VersionedPut;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,10 +27,12 @@ final class ProductCache {
 
   private final Vertx vertx;
   private final IMap<String, String> map;
+  private final CacheCounters lookups;
 
-  ProductCache(Vertx vertx, IMap<String, String> map) {
+  ProductCache(Vertx vertx, HazelcastInstance member) {
     this.vertx = vertx;
-    this.map = map;
+    this.map = member.getMap(MAP);
+    this.lookups = CacheCounters.of(member, MAP);
   }
 
   /** What the cache knows about one product. */
@@ -42,6 +46,10 @@ final class ProductCache {
 
   Future<Lookup> get(long id) {
     return onContext(map.getAsync(key(id)))
+        .map(cached -> {
+          lookups.lookup(cached != null);
+          return cached;
+        })
         .map(cached -> cached == null ? Lookup.MISS
             : VersionedPut.isTombstone(cached) ? new Lookup(null, true) : new Lookup(cached, false))
         .recover(e -> {

@@ -41,7 +41,7 @@ public final class ProductHandlers {
   /** Handlers over Postgres ({@code client}) and the shared {@code products} cache map. */
   public static ProductHandlers create(Vertx vertx, SqlClient client, HazelcastInstance hazelcast) {
     return new ProductHandlers(new ProductRepository(client),
-        new ProductCache(vertx, hazelcast.getMap(ProductCache.MAP)));
+        new ProductCache(vertx, hazelcast));
   }
 
   /** The shared map this service caches products in; cache-service defines it. */

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * Reads one member's statistics of one map. Hazelcast keeps map statistics per member (for the entries that
- * member owns), so cache-service sends this task to every member and adds the answers up. It lives in the
+ * Reads one member's statistics of one map: Hazelcast's own (kept per member, for the entries it owns) and the
+ * lookups counted on that member ({@link CacheCounters}). cache-service sends this task to every member and
+ * adds the answers up. It lives in the
  * common module because it runs on every kind of member, not only on cache-service.
  */
 public final class MapStatsTask implements Callable<Map<String, Long>>, HazelcastInstanceAware, Serializable {
@@ -31,10 +32,12 @@ public final class MapStatsTask implements Callable<Map<String, Long>>, Hazelcas
   @Override
   public Map<String, Long> call() {
     LocalMapStats stats = hazelcast.getMap(mapName).getLocalMapStats();
+    CacheCounters lookups = CacheCounters.of(hazelcast, mapName);
     Map<String, Long> values = new LinkedHashMap<>();
     values.put("entries", stats.getOwnedEntryCount());
     values.put("backupEntries", stats.getBackupEntryCount());
-    values.put("hits", stats.getHits());
+    values.put("hits", lookups.hits());
+    values.put("misses", lookups.misses());
     values.put("gets", stats.getGetOperationCount());
     values.put("puts", stats.getPutOperationCount() + stats.getSetOperationCount());
     values.put("removes", stats.getRemoveOperationCount());
