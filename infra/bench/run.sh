@@ -33,7 +33,7 @@ export FIRST_ID=$first LAST_ID=$last
 instance=$(curl -fsS "$GATEWAY/admin/services" | python3 -c '
 import json, sys
 i = json.load(sys.stdin)["services"]["catalog-service"]["instances"][0]
-print(f"http://{i[\"host\"]}:{i[\"port\"]}")')
+print("http://%s:%d" % (i["host"], i["port"]))')
 
 echo "Warming the cache ..."
 PATH_PREFIX="/api/catalog" wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$here/get-products.lua" "$GATEWAY" >/dev/null
