@@ -3,6 +3,7 @@ package io.catalogsuite.cache;
 import com.hazelcast.map.IMap;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
+import io.catalogsuite.common.http.QueryParams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
@@ -10,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -63,18 +65,18 @@ final class CacheApi {
   void putEntry(RoutingContext ctx) {
     IMap<String, String> map = maps.map(ctx.pathParam("map"));
     String key = key(ctx);
-    Integer ttlSeconds = ttlSeconds(ctx);
+    OptionalInt ttlSeconds = QueryParams.integer(ctx, "ttlSeconds", 1, MAX_TTL_SECONDS);
     Object value = JsonBodies.value(ctx);
     String encoded = Json.encode(value);
-    CompletionStage<String> previous = ttlSeconds == null
+    CompletionStage<String> previous = ttlSeconds.isEmpty()
         ? map.putAsync(key, encoded)
-        : map.putAsync(key, encoded, ttlSeconds, TimeUnit.SECONDS);
+        : map.putAsync(key, encoded, ttlSeconds.getAsInt(), TimeUnit.SECONDS);
     onContext(previous)
         .onSuccess(old -> json(ctx, old == null ? 201 : 200, new JsonObject()
             .put("map", map.getName())
             .put("key", key)
             .put("value", value)
-            .put("ttlSeconds", ttlSeconds)))
+            .put("ttlSeconds", ttlSeconds.isEmpty() ? null : ttlSeconds.getAsInt())))
         .onFailure(ctx::fail);
   }
 
@@ -97,22 +99,6 @@ final class CacheApi {
       throw ProblemException.badRequest("the key must be 1 to " + MAX_KEY_LENGTH + " characters");
     }
     return key;
-  }
-
-  private static Integer ttlSeconds(RoutingContext ctx) {
-    String raw = ctx.request().getParam("ttlSeconds");
-    if (raw == null) {
-      return null;
-    }
-    try {
-      int ttl = Integer.parseInt(raw);
-      if (ttl >= 1 && ttl <= MAX_TTL_SECONDS) {
-        return ttl;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw ProblemException.badRequest("ttlSeconds must be an integer from 1 to " + MAX_TTL_SECONDS);
   }
 
   /** Hazelcast completes on its own threads; continue on the caller's event loop. */

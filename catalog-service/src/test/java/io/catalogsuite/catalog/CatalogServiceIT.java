@@ -3,7 +3,6 @@ package io.catalogsuite.catalog;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.config.EvictionPolicy;
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.common.ServiceNode;
@@ -23,6 +22,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +44,7 @@ class CatalogServiceIT {
     String database = TestPostgres.createDatabase();
     String cluster = TestNodes.uniqueClusterName();
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
-        new CacheService(new CacheConfig(List.of("products"), 10_000, 600, EvictionPolicy.LRU, 1))));
+        new CacheService(CacheConfig.fromEnv(Map.of()))));
     CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30);
     // Started together, as a deployment would: the migration lock makes one apply the schema.
     Future<ServiceNode> first = ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config));

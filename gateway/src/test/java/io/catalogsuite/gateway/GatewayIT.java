@@ -3,7 +3,6 @@ package io.catalogsuite.gateway;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.config.EvictionPolicy;
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.CatalogConfig;
@@ -56,7 +55,7 @@ class GatewayIT {
     cluster = TestNodes.uniqueClusterName();
     catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30);
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
-        new CacheService(new CacheConfig(List.of("products"), 10_000, 600, EvictionPolicy.LRU, 1))));
+        new CacheService(CacheConfig.fromEnv(Map.of()))));
     catalogA = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-a"),
         new CatalogService(catalogConfig)));
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),

@@ -3,6 +3,7 @@ package io.catalogsuite.catalog.product;
 import com.hazelcast.core.HazelcastInstance;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
+import io.catalogsuite.common.http.QueryParams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -115,7 +116,7 @@ public final class ProductHandlers {
 
   public void list(RoutingContext ctx) {
     String category = category(ctx.request().getParam("category"));
-    int limit = limit(ctx.request().getParam("limit"));
+    int limit = QueryParams.integer(ctx, "limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT);
     long after = PageCursor.decode(ctx.request().getParam("cursor"));
     // One row more than asked tells whether another page follows, without a count.
     repository.page(category, after, limit + 1)
@@ -155,21 +156,6 @@ public final class ProductHandlers {
       throw ProblemException.badRequest("category must be 1 to 64 characters");
     }
     return raw;
-  }
-
-  private static int limit(String raw) {
-    if (raw == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(raw);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw ProblemException.badRequest("limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + raw + "'");
   }
 
   /** The gateway's route prefix (X-Forwarded-Prefix), so Location points back through the gateway. */
