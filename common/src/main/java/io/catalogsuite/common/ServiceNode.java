@@ -139,7 +139,8 @@ public final class ServiceNode {
   private Future<Void> publish() {
     String host = config.publicHost()
         .orElseGet(() -> cluster.hazelcast().getCluster().getLocalMember().getAddress().getHost());
-    Record candidate = ServiceRecords.httpEndpoint(config.serviceName(), config.instanceId(), nodeId(), host, port);
+    Record candidate = ServiceRecords.httpEndpoint(config.serviceName(), config.instanceId(), nodeId(), host, port,
+        config.weight());
     return discovery.publish(candidate).map(published -> {
       record = published;
       log.info("Published {} {} at {}:{}", config.serviceName(), config.instanceId(), host, port);

@@ -27,13 +27,15 @@ public final class GatewayService implements Service {
   public static final String NAME = "gateway";
 
   private final GatewayConfig config;
-  private final ServiceDirectory directory = new ServiceDirectory();
+  private final ServiceDirectory directory;
   /** One balancer per service, shared by every event loop so that the rotation is strict. */
   private final Map<String, LoadBalancer> balancers = new LinkedHashMap<>();
 
   public GatewayService(GatewayConfig config) {
     this.config = config;
-    config.routes().forEach(route -> balancers.putIfAbsent(route.service(), LoadBalancer.roundRobin()));
+    this.directory = new ServiceDirectory(config.weights());
+    config.routes().forEach(route ->
+        balancers.computeIfAbsent(route.service(), service -> config.balancingOf(service).strategy().create()));
   }
 
   @Override
@@ -52,8 +54,8 @@ public final class GatewayService implements Service {
 
     router.get("/admin/services").handler(admin::services);
     for (GatewayConfig.Route route : config.routes()) {
-      ProxyHandler proxy = new ProxyHandler(client, directory, balancers.get(route.service()), route,
-          config.upstreamTimeoutMs());
+      ProxyHandler proxy = new ProxyHandler(client, directory, balancers.get(route.service()),
+          config.balancingOf(route.service()), route, config.upstreamTimeoutMs());
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
       router.routeWithRegex(Pattern.quote(route.prefix()) + "(/.*)?")
           .handler(JsonBodies.limitedTo(config.maxBodyBytes()))

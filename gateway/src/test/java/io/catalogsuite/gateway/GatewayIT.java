@@ -9,6 +9,7 @@ import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
+import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
@@ -39,7 +40,11 @@ class GatewayIT {
   private static final int TIMEOUT_MS = 1_000;
   private static final List<GatewayConfig.Route> ROUTES = GatewayConfig.routes(List.of(
       "/api/catalog=catalog-service", "/api/cache=cache-service", "/api/ghost=ghost-service",
-      "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service"));
+      "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service", "/api/weighted=weighted-service",
+      "/api/sticky=sticky-service"));
+  private static final Map<String, GatewayConfig.Balancing> BALANCING = Map.of(
+      "weighted-service", new GatewayConfig.Balancing(Strategy.WEIGHTED_ROUND_ROBIN, null),
+      "sticky-service", new GatewayConfig.Balancing(Strategy.CONSISTENT_HASH, "X-User"));
 
   private static String cluster;
   private static CatalogConfig catalogConfig;
@@ -61,7 +66,7 @@ class GatewayIT {
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
-        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, 100))));
+        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, 100, BALANCING, Map.of()))));
     http = new TestHttp(gateway.port());
     stubs = Vertx.vertx();
     http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "catalog-service").size() == 2
@@ -90,8 +95,24 @@ class GatewayIT {
 
   /** Publishes an HTTP endpoint as if an instance on this node served it. */
   static Record publish(String service, String instanceId, int port) {
+    return publish(service, instanceId, port, 1);
+  }
+
+  static Record publish(String service, String instanceId, int port, int weight) {
     return await(gateway.discovery().publish(
-        ServiceRecords.httpEndpoint(service, instanceId, gateway.nodeId(), "127.0.0.1", port)));
+        ServiceRecords.httpEndpoint(service, instanceId, gateway.nodeId(), "127.0.0.1", port, weight)));
+  }
+
+  static Map<String, Integer> servedBy(int requests, String path, String user) {
+    Map<String, Integer> served = new HashMap<>();
+    for (int i = 0; i < requests; i++) {
+      var request = http.request(HttpMethod.GET, path);
+      if (user != null) {
+        request.putHeader("X-User", user);
+      }
+      served.merge(await(request.send()).getHeader("X-Instance-Id"), 1, Integer::sum);
+    }
+    return served;
   }
 
   static void awaitInstances(String service, int count) {
@@ -151,6 +172,34 @@ class GatewayIT {
       served.merge(response.getHeader("X-Instance-Id"), 1, Integer::sum);
     }
     assertThat(served).containsOnly(Map.entry("catalog-a", 10), Map.entry("catalog-b", 10));
+  }
+
+  @Test
+  void weightedRoundRobin_followsPublishedWeights() {
+    publish("weighted-service", "heavy", echoServer("heavy", 0).actualPort(), 3);
+    publish("weighted-service", "light", echoServer("light", 0).actualPort(), 1);
+    awaitInstances("weighted-service", 2);
+    assertThat(servedBy(40, "/api/weighted/x", null)).containsOnly(Map.entry("heavy", 30), Map.entry("light", 10));
+    JsonArray instances = instances(http.get("/admin/services").bodyAsJsonObject(), "weighted-service");
+    assertThat(instances.getJsonObject(0).getInteger("weight")).isEqualTo(3);
+  }
+
+  @Test
+  void consistentHash_stickyPerHeaderValue() {
+    for (int i = 0; i < 3; i++) {
+      publish("sticky-service", "sticky-" + i, echoServer("sticky-" + i, 0).actualPort());
+    }
+    awaitInstances("sticky-service", 3);
+    for (String user : List.of("alice", "bob", "carol", "dave")) {
+      assertThat(servedBy(5, "/api/sticky/cart", user)).hasSize(1); // every request of a user: one instance
+    }
+    Map<String, Integer> spread = new HashMap<>();
+    for (int u = 0; u < 60; u++) {
+      servedBy(1, "/api/sticky/cart", "user-" + u).keySet().forEach(id -> spread.merge(id, 1, Integer::sum));
+    }
+    assertThat(spread).hasSize(3); // and users spread over all instances
+    assertThat(http.get("/admin/services").bodyAsJsonObject().getJsonObject("services")
+        .getJsonObject("sticky-service").getString("strategy")).isEqualTo("consistent-hash");
   }
 
   @Test

@@ -20,7 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Upstream} (and counters) across refreshes for as long as its record exists.
  */
 public final class ServiceDirectory {
+  private final Map<String, Integer> weights;
   private volatile Map<String, List<Upstream>> byService = Map.of();
+
+  /** @param weights weights by instance id, overriding the weight an instance publishes */
+  public ServiceDirectory(Map<String, Integer> weights) {
+    this.weights = Map.copyOf(weights);
+  }
 
   /** Every known instance of {@code service}, in a stable order (by instance id); empty if none. */
   public List<Upstream> instances(String service) {
@@ -50,9 +56,11 @@ public final class ServiceDirectory {
     byService = Map.copyOf(next);
   }
 
-  private static Upstream toUpstream(Record record) {
+  private Upstream toUpstream(Record record) {
     JsonObject location = record.getLocation();
-    return new Upstream(record.getRegistration(), record.getName(), ServiceRecords.instanceId(record),
-        ServiceRecords.nodeId(record), location.getString("host"), location.getInteger("port"));
+    String instanceId = ServiceRecords.instanceId(record);
+    int weight = weights.getOrDefault(instanceId, Math.max(1, ServiceRecords.weight(record)));
+    return new Upstream(record.getRegistration(), record.getName(), instanceId, ServiceRecords.nodeId(record),
+        location.getString("host"), location.getInteger("port"), weight);
   }
 }

@@ -2,6 +2,7 @@ package io.catalogsuite.gateway.discovery;
 
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -15,17 +16,24 @@ public final class Upstream {
   private final String nodeId;
   private final String host;
   private final int port;
+  private final int weight;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final AtomicBoolean inRotation = new AtomicBoolean(true);
 
-  public Upstream(String registration, String service, String instanceId, String nodeId, String host, int port) {
+  public Upstream(String registration, String service, String instanceId, String nodeId, String host, int port,
+      int weight) {
+    if (weight < 1) {
+      throw new IllegalArgumentException("weight must be at least 1, got " + weight + " for " + instanceId);
+    }
     this.registration = registration;
     this.service = service;
     this.instanceId = instanceId;
     this.nodeId = nodeId;
     this.host = host;
     this.port = port;
+    this.weight = weight;
   }
 
   public String registration() {
@@ -48,13 +56,29 @@ public final class Upstream {
     return port;
   }
 
-  public boolean inRotation() {
-    return inRotation.get();
+  /** Relative share of the weighted strategy: from the instance's discovery metadata or the gateway's config. */
+  public int weight() {
+    return weight;
   }
 
-  /** Counts a request sent to this instance. */
-  public void picked() {
+  /** Requests sent to this instance through this gateway that have not completed yet. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** A request to this instance starts: counted as sent and in flight. */
+  public void started() {
     requests.increment();
+    inFlight.incrementAndGet();
+  }
+
+  /** A request to this instance ended, however it ended. */
+  public void finished() {
+    inFlight.decrementAndGet();
+  }
+
+  public boolean inRotation() {
+    return inRotation.get();
   }
 
   /** A connection to it failed: it leaves the rotation until a health probe sees it answer again. */
@@ -79,6 +103,8 @@ public final class Upstream {
         .put("host", host)
         .put("port", port)
         .put("nodeId", nodeId)
+        .put("weight", weight)
+        .put("inFlight", inFlight.get())
         .put("requests", requests.sum())
         .put("failures", failures.sum())
         .put("inRotation", inRotation.get());

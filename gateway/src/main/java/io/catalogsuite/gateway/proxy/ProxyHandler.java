@@ -49,14 +49,16 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   private final HttpClient client;
   private final ServiceDirectory directory;
   private final LoadBalancer balancer;
+  private final GatewayConfig.Balancing balancing;
   private final GatewayConfig.Route route;
   private final long timeoutMs;
 
   public ProxyHandler(HttpClient client, ServiceDirectory directory, LoadBalancer balancer,
-      GatewayConfig.Route route, long timeoutMs) {
+      GatewayConfig.Balancing balancing, GatewayConfig.Route route, long timeoutMs) {
     this.client = client;
     this.directory = directory;
     this.balancer = balancer;
+    this.balancing = balancing;
     this.route = route;
     this.timeoutMs = timeoutMs;
   }
@@ -76,14 +78,14 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   private Future<Void> forward(RoutingContext ctx, String requestId, Buffer body, Set<Upstream> tried,
       int attempt) {
-    Upstream upstream = choose(tried);
+    Upstream upstream = choose(tried, affinityKey(ctx.request()));
     if (upstream == null) {
       return Future.failedFuture(tried.isEmpty()
           ? ProblemException.serviceUnavailable("no instance of " + route.service() + " is available")
           : ProblemException.badGateway("no instance of " + route.service() + " could be reached"));
     }
     tried.add(upstream);
-    upstream.picked();
+    upstream.started();
     HttpMethod method = ctx.request().method();
     RequestOptions options = new RequestOptions()
         .setMethod(method)
@@ -95,8 +97,11 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     return client.request(options)
         .compose(request -> request.send(body))
         .transform(result -> {
+          if (result.failed()) {
+            upstream.finished(); // a response in progress finishes when its body has been relayed
+          }
           if (result.succeeded()) {
-            return relay(ctx, result.result());
+            return relay(ctx, result.result()).onComplete(relayed -> upstream.finished());
           }
           Throwable failure = result.cause();
           if (failure instanceof TimeoutException) {
@@ -116,8 +121,17 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         });
   }
 
+  /** What consistent hashing keys on: the configured header, else the client address. */
+  private String affinityKey(HttpServerRequest request) {
+    String key = balancing.hashHeader() == null ? null : request.getHeader(balancing.hashHeader());
+    if (key == null && request.remoteAddress() != null) {
+      key = request.remoteAddress().hostAddress();
+    }
+    return key;
+  }
+
   /** An instance in rotation not tried yet; failing that, any known one not tried (it may have recovered). */
-  private Upstream choose(Set<Upstream> tried) {
+  private Upstream choose(Set<Upstream> tried, String affinityKey) {
     List<Upstream> known = directory.instances(route.service());
     List<Upstream> inRotation = new ArrayList<>(known.size());
     List<Upstream> untried = new ArrayList<>(known.size());
@@ -130,9 +144,9 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       }
     }
     if (!inRotation.isEmpty()) {
-      return balancer.pick(inRotation);
+      return balancer.pick(inRotation, affinityKey);
     }
-    return untried.isEmpty() ? null : balancer.pick(untried);
+    return untried.isEmpty() ? null : balancer.pick(untried, affinityKey);
   }
 
   /**
