@@ -54,6 +54,11 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
     weights = Map.copyOf(weights);
   }
 
+  /** The services the routes lead to, each once, in route order. */
+  public List<String> services() {
+    return routes.stream().map(Route::service).distinct().toList();
+  }
+
   /** The balancing of {@code service}: as configured, else round-robin. */
   public Balancing balancingOf(String service) {
     return balancing.getOrDefault(service, Balancing.DEFAULT);

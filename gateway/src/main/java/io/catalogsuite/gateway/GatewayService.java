@@ -3,10 +3,13 @@ package io.catalogsuite.gateway;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.http.JsonBodies;
-import io.catalogsuite.gateway.balance.LoadBalancer;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
 import io.catalogsuite.gateway.discovery.ReadmissionVerticle;
 import io.catalogsuite.gateway.discovery.ServiceDirectory;
+import io.catalogsuite.gateway.observe.AccessLog;
+import io.catalogsuite.gateway.observe.GatewayMetrics;
+import io.catalogsuite.gateway.observe.RequestIds;
+import io.catalogsuite.gateway.proxy.Backend;
 import io.catalogsuite.gateway.proxy.ProxyHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,18 +31,19 @@ public final class GatewayService implements Service {
 
   private final GatewayConfig config;
   private final ServiceDirectory directory;
-  /** One balancer per service, shared by every event loop so that the rotation is strict. */
-  private final Map<String, LoadBalancer> balancers = new LinkedHashMap<>();
+  /** One backend per service, shared by every event loop (so that, for one, the rotation is strict). */
+  private final Map<String, Backend> backends = new LinkedHashMap<>();
 
   public GatewayService(GatewayConfig config) {
     this.config = config;
     this.directory = new ServiceDirectory(config.weights());
-    config.routes().forEach(route ->
-        balancers.computeIfAbsent(route.service(), service -> config.balancingOf(service).strategy().create()));
   }
 
   @Override
   public Future<Void> start(ServiceNode node) {
+    GatewayMetrics metrics = new GatewayMetrics(node.metrics(), directory, config.services());
+    config.services().forEach(service ->
+        backends.put(service, new Backend(service, directory, config.balancingOf(service), metrics)));
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory))
         .compose(id -> node.vertx().deployVerticle(new ReadmissionVerticle(directory, config.healthProbeIntervalMs())))
         .mapEmpty();
@@ -52,10 +56,12 @@ public final class GatewayService implements Service {
         new PoolOptions().setHttp1MaxSize(64));
     AdminHandler admin = new AdminHandler(directory, config);
 
+    router.route().handler(RequestIds::handle);
+    router.route().handler(AccessLog::handle);
     router.get("/admin/services").handler(admin::services);
     for (GatewayConfig.Route route : config.routes()) {
-      ProxyHandler proxy = new ProxyHandler(client, directory, balancers.get(route.service()),
-          config.balancingOf(route.service()), route, config.upstreamTimeoutMs());
+      ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route,
+          config.upstreamTimeoutMs());
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
       router.routeWithRegex(Pattern.quote(route.prefix()) + "(/.*)?")
           .handler(JsonBodies.limitedTo(config.maxBodyBytes()))
@@ -66,7 +72,7 @@ public final class GatewayService implements Service {
   @Override
   public Map<String, Supplier<Future<?>>> readiness() {
     Map<String, Supplier<Future<?>>> checks = new LinkedHashMap<>();
-    for (String service : balancers.keySet()) {
+    for (String service : config.services()) {
       checks.put(service, () -> directory.instances(service).isEmpty()
           ? Future.failedFuture("no instance discovered")
           : Future.succeededFuture(directory.instances(service).size() + " instances"));

@@ -331,6 +331,56 @@ class GatewayIT {
   }
 
   @Test
+  void metrics_exposedAndCounting() {
+    long id = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
+    for (int i = 0; i < 4; i++) {
+      http.get("/api/catalog/products/" + id);
+    }
+    String metrics = http.get("/metrics").bodyAsString();
+    assertThat(counter(metrics, "gateway_requests_seconds_count", "method=\"GET\"", "route=\"/api/catalog\"",
+        "status=\"200\"", "upstream=\"catalog-a\"")).isGreaterThanOrEqualTo(2);
+    assertThat(counter(metrics, "gateway_upstream_picks_total", "upstream=\"catalog-b\"")).isGreaterThanOrEqualTo(2);
+    assertThat(metrics).contains("gateway_requests_seconds_bucket{").contains("gateway_in_flight{")
+        .contains("jvm_memory_used_bytes").contains("vertx_http_server_requests_total");
+    http.get("/api/ghost/x"); // answered by the gateway itself: no upstream
+    assertThat(counter(http.get("/metrics").bodyAsString(), "gateway_requests_seconds_count",
+        "route=\"/api/ghost\"", "status=\"503\"", "upstream=\"none\"")).isEqualTo(1);
+  }
+
+  /** The value of the first sample of {@code name} whose labels include all of {@code labels}. */
+  static double counter(String exposition, String name, String... labels) {
+    return exposition.lines()
+        .filter(line -> line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst().orElse(-1);
+  }
+
+  @Test
+  void accessLog_oneJsonLinePerRequest() {
+    ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("access");
+    var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    access.addAppender(lines);
+    try {
+      String requestId = "log-" + UUID.randomUUID();
+      long id = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
+      await(http.request(HttpMethod.GET, "/api/catalog/products/" + id).putHeader("X-Request-Id", requestId).send());
+      io.catalogsuite.testing.Waits.until("the access log line", Duration.ofSeconds(5), () ->
+          lines.list.stream().anyMatch(e -> e.getFormattedMessage().contains(requestId)));
+      JsonObject line = new JsonObject(lines.list.stream().map(e -> e.getFormattedMessage())
+          .filter(m -> m.contains(requestId)).findFirst().orElseThrow());
+      assertThat(line.getString("method")).isEqualTo("GET");
+      assertThat(line.getString("path")).isEqualTo("/api/catalog/products/" + id);
+      assertThat(line.getInteger("status")).isEqualTo(200);
+      assertThat(line.getString("upstream")).isIn("catalog-a", "catalog-b");
+      assertThat(line.getLong("bytes")).isPositive();
+      assertThat(line.getDouble("latencyMs")).isPositive();
+    } finally {
+      access.detachAppender(lines);
+    }
+  }
+
+  @Test
   void gatewayHealthAndReadiness() {
     assertThat(http.get("/health").statusCode()).isEqualTo(200);
     HttpResponse<Buffer> ready = http.get("/ready");

@@ -3,9 +3,9 @@ package io.catalogsuite.gateway.proxy;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.Problems;
 import io.catalogsuite.gateway.GatewayConfig;
-import io.catalogsuite.gateway.balance.LoadBalancer;
-import io.catalogsuite.gateway.discovery.ServiceDirectory;
 import io.catalogsuite.gateway.discovery.Upstream;
+import io.catalogsuite.gateway.observe.AccessLog;
+import io.catalogsuite.gateway.observe.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -25,7 +25,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -38,7 +37,6 @@ import java.util.concurrent.TimeoutException;
  * instance could be reached, 504 when the instance did not answer within the upstream timeout.
  */
 public final class ProxyHandler implements Handler<RoutingContext> {
-  public static final String REQUEST_ID = "X-Request-Id";
   private static final int MAX_ATTEMPTS = 2;
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
       HttpMethod.DELETE, HttpMethod.OPTIONS);
@@ -47,29 +45,24 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
 
   private final HttpClient client;
-  private final ServiceDirectory directory;
-  private final LoadBalancer balancer;
-  private final GatewayConfig.Balancing balancing;
+  private final Backend backend;
   private final GatewayConfig.Route route;
   private final long timeoutMs;
 
-  public ProxyHandler(HttpClient client, ServiceDirectory directory, LoadBalancer balancer,
-      GatewayConfig.Balancing balancing, GatewayConfig.Route route, long timeoutMs) {
+  public ProxyHandler(HttpClient client, Backend backend, GatewayConfig.Route route, long timeoutMs) {
     this.client = client;
-    this.directory = directory;
-    this.balancer = balancer;
-    this.balancing = balancing;
+    this.backend = backend;
     this.route = route;
     this.timeoutMs = timeoutMs;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    String requestId = ctx.request().getHeader(REQUEST_ID);
-    if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
-      requestId = UUID.randomUUID().toString();
-    }
-    ctx.response().putHeader(REQUEST_ID, requestId);
+    long start = System.nanoTime();
+    String method = ctx.request().method().name();
+    ctx.addEndHandler(ended -> backend.metrics().request(route.prefix(), route.service(),
+        ctx.get(AccessLog.UPSTREAM, "none"), method, ctx.response().getStatusCode(), System.nanoTime() - start));
+    String requestId = RequestIds.of(ctx);
     Buffer body = ctx.body().buffer();
     forward(ctx, requestId, body == null ? Buffer.buffer() : body, new HashSet<>(), 1)
         .onFailure(failure -> Problems.send(ctx, failure instanceof ProblemException problem ? problem
@@ -86,6 +79,8 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     }
     tried.add(upstream);
     upstream.started();
+    backend.metrics().picked(upstream);
+    ctx.put(AccessLog.UPSTREAM, upstream.instanceId());
     HttpMethod method = ctx.request().method();
     RequestOptions options = new RequestOptions()
         .setMethod(method)
@@ -114,6 +109,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
           }
           upstream.failed();
           if (IDEMPOTENT.contains(method) && attempt < MAX_ATTEMPTS) {
+            backend.metrics().retried(route.service());
             return forward(ctx, requestId, body, tried, attempt + 1);
           }
           return Future.failedFuture(ProblemException.badGateway(
@@ -123,7 +119,8 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   /** What consistent hashing keys on: the configured header, else the client address. */
   private String affinityKey(HttpServerRequest request) {
-    String key = balancing.hashHeader() == null ? null : request.getHeader(balancing.hashHeader());
+    String header = backend.balancing().hashHeader();
+    String key = header == null ? null : request.getHeader(header);
     if (key == null && request.remoteAddress() != null) {
       key = request.remoteAddress().hostAddress();
     }
@@ -132,7 +129,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   /** An instance in rotation not tried yet; failing that, any known one not tried (it may have recovered). */
   private Upstream choose(Set<Upstream> tried, String affinityKey) {
-    List<Upstream> known = directory.instances(route.service());
+    List<Upstream> known = backend.instances();
     List<Upstream> inRotation = new ArrayList<>(known.size());
     List<Upstream> untried = new ArrayList<>(known.size());
     for (Upstream upstream : known) {
@@ -144,9 +141,9 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       }
     }
     if (!inRotation.isEmpty()) {
-      return balancer.pick(inRotation, affinityKey);
+      return backend.balancer().pick(inRotation, affinityKey);
     }
-    return untried.isEmpty() ? null : balancer.pick(untried, affinityKey);
+    return untried.isEmpty() ? null : backend.balancer().pick(untried, affinityKey);
   }
 
   /**
@@ -203,7 +200,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       headers.set("X-Forwarded-Host", request.authority().toString());
     }
     headers.set("X-Forwarded-Prefix", route.prefix());
-    headers.set(REQUEST_ID, requestId);
+    headers.set(RequestIds.HEADER, requestId);
     return headers;
   }
 }
