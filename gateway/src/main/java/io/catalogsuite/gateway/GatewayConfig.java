@@ -3,6 +3,7 @@ package io.catalogsuite.gateway;
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.catalogsuite.gateway.balance.Strategy;
+import io.catalogsuite.gateway.discovery.HealthPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,14 +16,14 @@ import java.util.Map;
  * @param upstreamTimeoutMs     {@code UPSTREAM_TIMEOUT_MS}: an upstream silent this long gets a 504
  * @param connectTimeoutMs      {@code UPSTREAM_CONNECT_TIMEOUT_MS}: connecting longer than this is a connect failure
  * @param maxBodyBytes          {@code GATEWAY_MAX_BODY_BYTES}: larger request bodies get a 413
- * @param healthProbeIntervalMs {@code HEALTH_PROBE_INTERVAL_MS}: how often an instance out of rotation is probed
+ * @param health                when instances are taken out of rotation and brought back (see {@link HealthPolicy})
  * @param balancing             {@code GATEWAY_BALANCING}: {@code service=strategy[:header]} pairs; services not
  *                              named use round-robin
  * @param weights               {@code GATEWAY_WEIGHTS}: {@code instanceId=weight} pairs, overriding the weight
  *                              an instance publishes ({@code INSTANCE_WEIGHT})
  */
 public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int connectTimeoutMs, int maxBodyBytes,
-    int healthProbeIntervalMs, Map<String, Balancing> balancing, Map<String, Integer> weights) {
+    HealthPolicy health, Map<String, Balancing> balancing, Map<String, Integer> weights) {
 
   static final String DEFAULT_ROUTES = "/api/catalog=catalog-service,/api/cache=cache-service";
 
@@ -71,7 +72,7 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
         env.integer("UPSTREAM_TIMEOUT_MS", 10_000, 1, 3_600_000),
         env.integer("UPSTREAM_CONNECT_TIMEOUT_MS", 2_000, 1, 60_000),
         env.integer("GATEWAY_MAX_BODY_BYTES", 10 * 1024 * 1024, 1, Integer.MAX_VALUE),
-        env.integer("HEALTH_PROBE_INTERVAL_MS", 1_000, 10, 600_000),
+        HealthPolicy.fromEnv(env),
         balancing(env.list("GATEWAY_BALANCING", "")),
         weights(env.list("GATEWAY_WEIGHTS", "")));
   }

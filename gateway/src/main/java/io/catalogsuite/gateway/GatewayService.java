@@ -4,7 +4,7 @@ import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
-import io.catalogsuite.gateway.discovery.ReadmissionVerticle;
+import io.catalogsuite.gateway.discovery.HealthCheckVerticle;
 import io.catalogsuite.gateway.discovery.ServiceDirectory;
 import io.catalogsuite.gateway.observe.AccessLog;
 import io.catalogsuite.gateway.observe.GatewayMetrics;
@@ -43,9 +43,9 @@ public final class GatewayService implements Service {
   public Future<Void> start(ServiceNode node) {
     GatewayMetrics metrics = new GatewayMetrics(node.metrics(), directory, config.services());
     config.services().forEach(service ->
-        backends.put(service, new Backend(service, directory, config.balancingOf(service), metrics)));
+        backends.put(service, new Backend(service, directory, config.balancingOf(service), metrics, config.health())));
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory))
-        .compose(id -> node.vertx().deployVerticle(new ReadmissionVerticle(directory, config.healthProbeIntervalMs())))
+        .compose(id -> node.vertx().deployVerticle(new HealthCheckVerticle(directory, config.health())))
         .mapEmpty();
   }
 

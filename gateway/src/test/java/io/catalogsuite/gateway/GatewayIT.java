@@ -10,6 +10,7 @@ import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.balance.Strategy;
+import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
@@ -41,7 +42,10 @@ class GatewayIT {
   private static final List<GatewayConfig.Route> ROUTES = GatewayConfig.routes(List.of(
       "/api/catalog=catalog-service", "/api/cache=cache-service", "/api/ghost=ghost-service",
       "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service", "/api/weighted=weighted-service",
-      "/api/sticky=sticky-service"));
+      "/api/sticky=sticky-service", "/api/sick=sick-service", "/api/allsick=allsick-service",
+      "/api/probed=probed-service"));
+  /** Eject after 3 failures for 600 ms (doubling), panic at 50 %, probes every 100 ms (2 to fail or pass), no slow start. */
+  private static final HealthPolicy HEALTH = new HealthPolicy(3, 600, 5_000, 50, 100, 2, 2, 0);
   private static final Map<String, GatewayConfig.Balancing> BALANCING = Map.of(
       "weighted-service", new GatewayConfig.Balancing(Strategy.WEIGHTED_ROUND_ROBIN, null),
       "sticky-service", new GatewayConfig.Balancing(Strategy.CONSISTENT_HASH, "X-User"));
@@ -66,7 +70,7 @@ class GatewayIT {
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
-        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, 100, BALANCING, Map.of()))));
+        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING, Map.of()))));
     http = new TestHttp(gateway.port());
     stubs = Vertx.vertx();
     http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "catalog-service").size() == 2
@@ -280,6 +284,73 @@ class GatewayIT {
     assertThat(served).containsOnly(Map.entry("flaky-down", 2), Map.entry("flaky-live", 2));
   }
 
+  /** A real server answering /health with 200 (or {@code healthStatus}) and everything else with {@code status}. */
+  static HttpServer statusServer(String name, int status, java.util.concurrent.atomic.AtomicInteger healthStatus) {
+    return await(stubs.createHttpServer().requestHandler(req -> req.response()
+            .putHeader("X-Instance-Id", name)
+            .setStatusCode(req.path().equals("/health") ? healthStatus.get() : status)
+            .end())
+        .listen(0, "127.0.0.1"));
+  }
+
+  static JsonObject instance(String service, String instanceId) {
+    return instances(http.get("/admin/services").bodyAsJsonObject(), service).stream()
+        .map(JsonObject.class::cast).filter(i -> i.getString("instanceId").equals(instanceId)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void passiveHealth_ejectsAfterKFailures_andReturnsOnItsOwn() {
+    var healthy = new java.util.concurrent.atomic.AtomicInteger(200);
+    publish("sick-service", "sick", statusServer("sick", 500, healthy).actualPort());
+    publish("sick-service", "well", statusServer("well", 200, healthy).actualPort());
+    awaitInstances("sick-service", 2);
+    Map<String, Integer> statuses = new HashMap<>();
+    for (int i = 0; i < 6; i++) { // round-robin: 3 of these reach "sick", the 3rd ejects it
+      statuses.merge(Integer.toString(http.get("/api/sick/x").statusCode()), 1, Integer::sum);
+    }
+    assertThat(statuses).containsOnly(Map.entry("500", 3), Map.entry("200", 3));
+    JsonObject sick = instance("sick-service", "sick");
+    assertThat(sick.getString("state")).isEqualTo("ejected");
+    assertThat(sick.getString("ejectedUntil")).isNotNull();
+    assertThat(servedBy(10, "/api/sick/x", null)).containsOnly(Map.entry("well", 10));
+    assertThat(counter(http.get("/metrics").bodyAsString(), "gateway_ejections_total", "upstream=\"sick\""))
+        .isEqualTo(1);
+    // Back after the ejection (600 ms), without anyone's help.
+    http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "sick-service").stream()
+        .map(JsonObject.class::cast).allMatch(i -> i.getString("state").equals("in-rotation")), Duration.ofSeconds(10));
+    assertThat(servedBy(4, "/api/sick/x", null)).containsOnly(Map.entry("sick", 2), Map.entry("well", 2));
+  }
+
+  @Test
+  void panicThreshold_neverEjectsMoreThanTheShare() {
+    var healthy = new java.util.concurrent.atomic.AtomicInteger(200);
+    publish("allsick-service", "bad-1", statusServer("bad-1", 500, healthy).actualPort());
+    publish("allsick-service", "bad-2", statusServer("bad-2", 500, healthy).actualPort());
+    awaitInstances("allsick-service", 2);
+    for (int i = 0; i < 12; i++) {
+      assertThat(http.get("/api/allsick/x").statusCode()).isEqualTo(500);
+    }
+    JsonArray both = instances(http.get("/admin/services").bodyAsJsonObject(), "allsick-service");
+    assertThat(both.stream().map(i -> ((JsonObject) i).getString("state")).filter("ejected"::equals)).hasSize(1);
+  }
+
+  @Test
+  void activeHealth_unhealthyAfterFailedProbes_healthyAfterPassed() {
+    var health = new java.util.concurrent.atomic.AtomicInteger(200);
+    publish("probed-service", "probed", statusServer("probed", 200, health).actualPort());
+    publish("probed-service", "steady", statusServer("steady", 200, new java.util.concurrent.atomic.AtomicInteger(200))
+        .actualPort());
+    awaitInstances("probed-service", 2);
+    health.set(503);
+    http.awaitResponse("/admin/services", r -> "unhealthy".equals(instances(r.bodyAsJsonObject(), "probed-service")
+        .getJsonObject(0).getString("state")), Duration.ofSeconds(10));
+    assertThat(servedBy(6, "/api/probed/x", null)).containsOnly(Map.entry("steady", 6));
+    health.set(200);
+    http.awaitResponse("/admin/services", r -> "in-rotation".equals(instances(r.bodyAsJsonObject(), "probed-service")
+        .getJsonObject(0).getString("state")), Duration.ofSeconds(10));
+    assertThat(servedBy(4, "/api/probed/x", null)).containsKeys("probed", "steady");
+  }
+
   @Test
   void forwardsPathQueryBodyAndRequestId() {
     HttpServer echo = echoServer("echo", freePort());
@@ -298,7 +369,9 @@ class GatewayIT {
   @Test
   void slowUpstream_504() {
     HttpServer silent = await(stubs.createHttpServer().requestHandler(req -> {
-      // never answers
+      if (req.path().equals("/health")) {
+        req.response().end(); // healthy, but every real request hangs
+      }
     }).listen(0, "127.0.0.1"));
     publish("slow-service", "silent", silent.actualPort());
     awaitInstances("slow-service", 1);
@@ -307,7 +380,7 @@ class GatewayIT {
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
     JsonObject silentState = instances(http.get("/admin/services").bodyAsJsonObject(), "slow-service")
         .getJsonObject(0);
-    assertThat(silentState.getBoolean("inRotation")).isTrue(); // slow is not dead
+    assertThat(silentState.getBoolean("inRotation")).isTrue(); // slow is not dead (one timeout, K is 3)
     assertThat(silentState.getLong("failures")).isEqualTo(1);
   }
 

@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -89,25 +88,32 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         .setURI(upstreamUri(ctx))
         .setHeaders(upstreamHeaders(ctx.request(), requestId))
         .setIdleTimeout(timeoutMs);
+    long sent = System.nanoTime();
     return client.request(options)
         .compose(request -> request.send(body))
         .transform(result -> {
-          if (result.failed()) {
-            upstream.finished(); // a response in progress finishes when its body has been relayed
-          }
+          long now = System.currentTimeMillis();
           if (result.succeeded()) {
-            return relay(ctx, result.result()).onComplete(relayed -> upstream.finished());
+            HttpClientResponse response = result.result();
+            if (response.statusCode() >= 500) {
+              backend.failed(upstream, now);
+            } else {
+              upstream.succeeded((System.nanoTime() - sent) / 1_000_000);
+            }
+            return relay(ctx, response).onComplete(relayed -> upstream.finished());
           }
+          upstream.finished();
           Throwable failure = result.cause();
           if (failure instanceof TimeoutException) {
-            upstream.timedOut();
+            backend.failed(upstream, now); // slow is not dead: it stays healthy, but may be ejected
             return Future.failedFuture(ProblemException.gatewayTimeout(
                 route.service() + " did not answer within " + timeoutMs + " ms"));
           }
           if (!isConnectionFailure(failure)) {
             return Future.failedFuture(failure);
           }
-          upstream.failed();
+          upstream.unreachable();
+          backend.failed(upstream, now);
           if (IDEMPOTENT.contains(method) && attempt < MAX_ATTEMPTS) {
             backend.metrics().retried(route.service());
             return forward(ctx, requestId, body, tried, attempt + 1);
@@ -127,23 +133,10 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     return key;
   }
 
-  /** An instance in rotation not tried yet; failing that, any known one not tried (it may have recovered). */
+  /** The balancer's choice among the candidates not tried yet for this request; null when there is none. */
   private Upstream choose(Set<Upstream> tried, String affinityKey) {
-    List<Upstream> known = backend.instances();
-    List<Upstream> inRotation = new ArrayList<>(known.size());
-    List<Upstream> untried = new ArrayList<>(known.size());
-    for (Upstream upstream : known) {
-      if (!tried.contains(upstream)) {
-        untried.add(upstream);
-        if (upstream.inRotation()) {
-          inRotation.add(upstream);
-        }
-      }
-    }
-    if (!inRotation.isEmpty()) {
-      return backend.balancer().pick(inRotation, affinityKey);
-    }
-    return untried.isEmpty() ? null : backend.balancer().pick(untried, affinityKey);
+    List<Upstream> candidates = backend.candidates(System.currentTimeMillis(), tried);
+    return candidates.isEmpty() ? null : backend.balancer().pick(candidates, affinityKey);
   }
 
   /**
