@@ -5,17 +5,21 @@ import io.catalogsuite.gateway.discovery.Upstream;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.catalogsuite.gateway.proxy.Backend;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /** {@code GET /admin/services}: every discovered service with its instances, as the gateway sees them. */
 final class AdminHandler {
   private final ServiceDirectory directory;
   private final GatewayConfig config;
+  private final Map<String, Backend> backends;
 
-  AdminHandler(ServiceDirectory directory, GatewayConfig config) {
+  AdminHandler(ServiceDirectory directory, GatewayConfig config, Map<String, Backend> backends) {
     this.directory = directory;
     this.config = config;
+    this.backends = backends;
   }
 
   void services(RoutingContext ctx) {
@@ -35,6 +39,7 @@ final class AdminHandler {
         .put("route", routeOf(service))
         .put("strategy", balancing.strategy().id())
         .put("hashHeader", balancing.hashHeader())
+        .put("circuitBreaker", backends.containsKey(service) ? backends.get(service).breakerState() : null)
         .put("instances", new JsonArray(instances.stream().map(u -> u.toJson(now, config.health())).toList()));
   }
 

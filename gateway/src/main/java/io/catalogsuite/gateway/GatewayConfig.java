@@ -4,6 +4,7 @@ import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
+import io.catalogsuite.gateway.proxy.Resilience;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.Map;
  * The gateway's own configuration, read once from the environment.
  *
  * @param routes                {@code GATEWAY_ROUTES}: {@code prefix=service} pairs, comma-separated
- * @param upstreamTimeoutMs     {@code UPSTREAM_TIMEOUT_MS}: an upstream silent this long gets a 504
+ * @param upstreamTimeoutMs     {@code UPSTREAM_TIMEOUT_MS}: an upstream silent this long gets a 504 (unless
+ *                              the route has its own, in {@code routeTimeouts})
  * @param connectTimeoutMs      {@code UPSTREAM_CONNECT_TIMEOUT_MS}: connecting longer than this is a connect failure
  * @param maxBodyBytes          {@code GATEWAY_MAX_BODY_BYTES}: larger request bodies get a 413
  * @param health                when instances are taken out of rotation and brought back (see {@link HealthPolicy})
@@ -21,9 +23,12 @@ import java.util.Map;
  *                              named use round-robin
  * @param weights               {@code GATEWAY_WEIGHTS}: {@code instanceId=weight} pairs, overriding the weight
  *                              an instance publishes ({@code INSTANCE_WEIGHT})
+ * @param routeTimeouts         {@code ROUTE_TIMEOUTS}: {@code prefix=milliseconds} pairs, per-route timeouts
+ * @param resilience            retries, retry budget and circuit breaker (see {@link Resilience})
  */
 public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int connectTimeoutMs, int maxBodyBytes,
-    HealthPolicy health, Map<String, Balancing> balancing, Map<String, Integer> weights) {
+    HealthPolicy health, Map<String, Balancing> balancing, Map<String, Integer> weights,
+    Map<String, Integer> routeTimeouts, Resilience resilience) {
 
   static final String DEFAULT_ROUTES = "/api/catalog=catalog-service,/api/cache=cache-service";
 
@@ -53,6 +58,12 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
     routes = List.copyOf(routes);
     balancing = Map.copyOf(balancing);
     weights = Map.copyOf(weights);
+    routeTimeouts = Map.copyOf(routeTimeouts);
+  }
+
+  /** The timeout of a route: its own, else {@code UPSTREAM_TIMEOUT_MS}. */
+  public int timeoutOf(Route route) {
+    return routeTimeouts.getOrDefault(route.prefix(), upstreamTimeoutMs);
   }
 
   /** The services the routes lead to, each once, in route order. */
@@ -74,7 +85,9 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
         env.integer("GATEWAY_MAX_BODY_BYTES", 10 * 1024 * 1024, 1, Integer.MAX_VALUE),
         HealthPolicy.fromEnv(env),
         balancing(env.list("GATEWAY_BALANCING", "")),
-        weights(env.list("GATEWAY_WEIGHTS", "")));
+        positiveInts("GATEWAY_WEIGHTS", env.list("GATEWAY_WEIGHTS", ""), 1000),
+        positiveInts("ROUTE_TIMEOUTS", env.list("ROUTE_TIMEOUTS", ""), 3_600_000),
+        Resilience.fromEnv(env));
   }
 
   static Map<String, Balancing> balancing(List<String> pairs) {
@@ -95,22 +108,24 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
     return balancing;
   }
 
-  static Map<String, Integer> weights(List<String> pairs) {
-    Map<String, Integer> weights = new LinkedHashMap<>();
+  /** {@code name=value} pairs with values from 1 to {@code max}. */
+  static Map<String, Integer> positiveInts(String variable, List<String> pairs, int max) {
+    Map<String, Integer> values = new LinkedHashMap<>();
     for (String pair : pairs) {
       String[] parts = pair.split("=", 2);
       try {
-        int weight = Integer.parseInt(parts[1].trim());
-        if (weight >= 1 && weight <= 1000) {
-          weights.put(parts[0].trim(), weight);
+        int value = Integer.parseInt(parts[1].trim());
+        if (value >= 1 && value <= max) {
+          values.put(parts[0].trim(), value);
           continue;
         }
       } catch (RuntimeException ignored) {
         // reported below
       }
-      throw new ConfigException("GATEWAY_WEIGHTS entries must be instanceId=weight (1-1000), got '" + pair + "'");
+      throw new ConfigException(variable + " entries must be name=value with a value from 1 to " + max
+          + ", got '" + pair + "'");
     }
-    return weights;
+    return values;
   }
 
   static List<Route> routes(List<String> pairs) {

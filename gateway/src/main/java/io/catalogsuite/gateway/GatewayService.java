@@ -43,7 +43,8 @@ public final class GatewayService implements Service {
   public Future<Void> start(ServiceNode node) {
     GatewayMetrics metrics = new GatewayMetrics(node.metrics(), directory, config.services());
     config.services().forEach(service ->
-        backends.put(service, new Backend(service, directory, config.balancingOf(service), metrics, config.health())));
+        backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
+            config.health(), config.resilience())));
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory))
         .compose(id -> node.vertx().deployVerticle(new HealthCheckVerticle(directory, config.health())))
         .mapEmpty();
@@ -54,14 +55,13 @@ public final class GatewayService implements Service {
     HttpClient client = vertx.createHttpClient(
         new HttpClientOptions().setConnectTimeout(config.connectTimeoutMs()).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(64));
-    AdminHandler admin = new AdminHandler(directory, config);
+    AdminHandler admin = new AdminHandler(directory, config, backends);
 
     router.route().handler(RequestIds::handle);
     router.route().handler(AccessLog::handle);
     router.get("/admin/services").handler(admin::services);
     for (GatewayConfig.Route route : config.routes()) {
-      ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route,
-          config.upstreamTimeoutMs());
+      ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route, config.timeoutOf(route));
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
       router.routeWithRegex(Pattern.quote(route.prefix()) + "(/.*)?")
           .handler(JsonBodies.limitedTo(config.maxBodyBytes()))

@@ -41,6 +41,30 @@ class GatewayConfigTest {
   }
 
   @Test
+  void routeTimeoutsAndResilience_parsed() {
+    GatewayConfig config = GatewayConfig.fromEnv(Map.of("ROUTE_TIMEOUTS", "/api/catalog=2500",
+        "RETRY_MAX", "3", "RETRY_BUDGET_PERCENT", "10", "BREAKER_MAX_FAILURES", "7"));
+    assertThat(config.timeoutOf(config.routes().get(0))).isEqualTo(2_500);
+    assertThat(config.timeoutOf(config.routes().get(1))).isEqualTo(10_000);
+    assertThat(config.resilience().maxRetries()).isEqualTo(3);
+    assertThat(config.resilience().budgetPercent()).isEqualTo(10);
+    assertThat(config.resilience().breakerMaxFailures()).isEqualTo(7);
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("ROUTE_TIMEOUTS", "/api/catalog=0")))
+        .hasMessageContaining("ROUTE_TIMEOUTS");
+  }
+
+  @Test
+  void backoff_exponentialWithFullJitter_capped() {
+    var resilience = GatewayConfig.fromEnv(Map.of("RETRY_BACKOFF_MS", "25", "RETRY_BACKOFF_MAX_MS", "150"))
+        .resilience();
+    assertThat(resilience.backoffMs(0, 0.0)).isZero();
+    assertThat(resilience.backoffMs(0, 0.999)).isEqualTo(24);
+    assertThat(resilience.backoffMs(1, 0.5)).isEqualTo(25);
+    assertThat(resilience.backoffMs(2, 0.999)).isEqualTo(99);
+    assertThat(resilience.backoffMs(10, 0.999)).isEqualTo(149);
+  }
+
+  @Test
   void routes_invalid_failFast() {
     assertThatThrownBy(() -> GatewayConfig.routes(List.of("/api/catalog"))).isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> GatewayConfig.routes(List.of("api=svc"))).isInstanceOf(ConfigException.class);

@@ -11,6 +11,7 @@ import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
+import io.catalogsuite.gateway.proxy.Resilience;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
@@ -46,6 +47,8 @@ class GatewayIT {
       "/api/probed=probed-service"));
   /** Eject after 3 failures for 600 ms (doubling), panic at 50 %, probes every 100 ms (2 to fail or pass), no slow start. */
   private static final HealthPolicy HEALTH = new HealthPolicy(3, 600, 5_000, 50, 100, 2, 2, 0);
+  /** Up to 2 retries, 10-40 ms backoff, a budget too generous to matter here, a breaker that does not trip. */
+  private static final Resilience RESILIENCE = new Resilience(2, 10, 40, 100, 1_000, 1_000_000, 10_000, 10_000);
   private static final Map<String, GatewayConfig.Balancing> BALANCING = Map.of(
       "weighted-service", new GatewayConfig.Balancing(Strategy.WEIGHTED_ROUND_ROBIN, null),
       "sticky-service", new GatewayConfig.Balancing(Strategy.CONSISTENT_HASH, "X-User"));
@@ -70,7 +73,8 @@ class GatewayIT {
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
-        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING, Map.of()))));
+        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING, Map.of(), Map.of(),
+            RESILIENCE))));
     http = new TestHttp(gateway.port());
     stubs = Vertx.vertx();
     http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "catalog-service").size() == 2

@@ -14,13 +14,30 @@ public final class ProblemException extends RuntimeException {
   private final String type;
   private final String title;
   private final List<FieldError> errors;
+  private final long retryAfterSeconds;
 
   public ProblemException(int status, String type, String title, String detail, List<FieldError> errors) {
+    this(status, type, title, detail, errors, -1);
+  }
+
+  private ProblemException(int status, String type, String title, String detail, List<FieldError> errors,
+      long retryAfterSeconds) {
     super(detail, null, false, false); // no stack trace: this is an expected outcome, not a bug
     this.status = status;
     this.type = type;
     this.title = title;
     this.errors = List.copyOf(errors);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** The same problem, telling the client when to try again ({@code Retry-After}, in seconds). */
+  public ProblemException withRetryAfter(long seconds) {
+    return new ProblemException(status, type, title, getMessage(), errors, seconds);
+  }
+
+  /** Seconds for {@code Retry-After}, or -1 for none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public static ProblemException badRequest(String detail) {

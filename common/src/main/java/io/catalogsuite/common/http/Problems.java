@@ -35,6 +35,9 @@ public final class Problems {
       ctx.response().reset(); // a half-sent response cannot be turned into a problem; cut it so the client knows
       return;
     }
+    if (problem.retryAfterSeconds() >= 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(problem.retryAfterSeconds()));
+    }
     ctx.response()
         .setStatusCode(problem.status())
         .putHeader("Content-Type", CONTENT_TYPE)

@@ -1,6 +1,10 @@
 package io.catalogsuite.gateway.proxy;
 
 import io.catalogsuite.gateway.GatewayConfig;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Vertx;
+import org.slf4j.LoggerFactory;
 import io.catalogsuite.gateway.balance.LoadBalancer;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.discovery.ServiceDirectory;
@@ -13,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Everything the gateway keeps per upstream service, shared by all its event loops: the instances, the
- * balancing and the meters. One per service, whatever the number of routes to it.
+ * balancing, the health rules, the retry budget, the circuit breaker and the meters. One per service,
+ * whatever the number of routes to it.
  */
 public final class Backend {
   private final String service;
@@ -22,15 +27,53 @@ public final class Backend {
   private final LoadBalancer balancer;
   private final GatewayMetrics metrics;
   private final HealthPolicy health;
+  private final Resilience resilience;
+  private final RetryBudget retryBudget;
+  private final CircuitBreaker breaker;
 
-  public Backend(String service, ServiceDirectory directory, GatewayConfig.Balancing balancing,
-      GatewayMetrics metrics, HealthPolicy health) {
+  public Backend(Vertx vertx, String service, ServiceDirectory directory, GatewayConfig.Balancing balancing,
+      GatewayMetrics metrics, HealthPolicy health, Resilience resilience) {
     this.service = service;
     this.directory = directory;
     this.balancing = balancing;
     this.balancer = balancing.strategy().create();
     this.metrics = metrics;
     this.health = health;
+    this.resilience = resilience;
+    this.retryBudget = new RetryBudget(resilience.budgetPercent(), resilience.budgetMinRetries());
+    this.breaker = CircuitBreaker.create("gateway-" + service, vertx, new CircuitBreakerOptions()
+            .setMaxFailures(resilience.breakerMaxFailures())
+            .setFailuresRollingWindow(resilience.breakerWindowMs())
+            .setResetTimeout(resilience.breakerResetMs())
+            .setTimeout(-1) // the proxy has its own timeouts, per route
+            .setMaxRetries(0) // and its own retries, which know which requests may be retried
+            .setNotificationAddress(null)) // no state broadcasts over the clustered event bus
+        // A request fails for the breaker when it gets no response, or a 5xx one, after its retries.
+        .<Integer>failurePolicy(outcome -> outcome.failed() || outcome.result() >= 500)
+        .openHandler(v -> LoggerFactory.getLogger(Backend.class).warn("Circuit breaker of {} opened", service))
+        .closeHandler(v -> LoggerFactory.getLogger(Backend.class).info("Circuit breaker of {} closed", service));
+    metrics.breakerState(service, () -> switch (breaker.state()) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN -> 2;
+    });
+  }
+
+  Resilience resilience() {
+    return resilience;
+  }
+
+  RetryBudget retryBudget() {
+    return retryBudget;
+  }
+
+  CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  /** The breaker's state, for /admin/services: closed, half-open or open. */
+  public String breakerState() {
+    return breaker.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   HealthPolicy health() {

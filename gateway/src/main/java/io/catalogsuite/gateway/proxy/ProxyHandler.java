@@ -6,6 +6,7 @@ import io.catalogsuite.gateway.GatewayConfig;
 import io.catalogsuite.gateway.discovery.Upstream;
 import io.catalogsuite.gateway.observe.AccessLog;
 import io.catalogsuite.gateway.observe.RequestIds;
+import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -24,19 +25,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Forwards the requests of one route to an instance of its service.
  *
- * <p>The instance comes from the route's {@link LoadBalancer}, over the instances in rotation. A request whose
- * connection fails before any response (refused, reset, closed) takes that instance out of rotation and, if
- * its method is idempotent, is retried once on another instance: so a killed instance costs no failed GET.
- * The outcome is the upstream's response, or a problem: 503 when the service has no instance, 502 when no
- * instance could be reached, 504 when the instance did not answer within the upstream timeout.
+ * <p>The instance comes from the service's load balancer, over the instances that are available (see
+ * {@link Backend#candidates}). An idempotent request is retried on another instance, never on one it already
+ * tried, when its connection fails before a response or the instance answers 502 or 503: after an exponential
+ * backoff with jitter, up to {@link Resilience#maxRetries()} times, and only while the service's retry budget
+ * lasts. So a killed instance costs no failed GET, and a struggling service gets no retry storm. The whole
+ * exchange runs inside the service's circuit breaker: while it is open, requests get a 503 with
+ * {@code Retry-After} at once.
+ *
+ * <p>The outcome is the upstream's response, or a problem: 503 when the service has no instance or its breaker
+ * is open, 502 when no instance could be reached, 504 when the instance did not answer within the route's
+ * timeout.
  */
 public final class ProxyHandler implements Handler<RoutingContext> {
-  private static final int MAX_ATTEMPTS = 2;
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
       HttpMethod.DELETE, HttpMethod.OPTIONS);
   /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
@@ -61,46 +68,64 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     String method = ctx.request().method().name();
     ctx.addEndHandler(ended -> backend.metrics().request(route.prefix(), route.service(),
         ctx.get(AccessLog.UPSTREAM, "none"), method, ctx.response().getStatusCode(), System.nanoTime() - start));
-    String requestId = RequestIds.of(ctx);
     Buffer body = ctx.body().buffer();
-    forward(ctx, requestId, body == null ? Buffer.buffer() : body, new HashSet<>(), 1)
-        .onFailure(failure -> Problems.send(ctx, failure instanceof ProblemException problem ? problem
-            : ProblemException.badGateway("the " + route.service() + " response failed")));
+    Exchange exchange = new Exchange(ctx, RequestIds.of(ctx), body == null ? Buffer.buffer() : body);
+    backend.retryBudget().request(nowSecond());
+    backend.breaker().<Integer>execute(() -> forward(exchange, 0))
+        .onFailure(failure -> Problems.send(ctx, problem(failure)));
   }
 
-  private Future<Void> forward(RoutingContext ctx, String requestId, Buffer body, Set<Upstream> tried,
-      int attempt) {
-    Upstream upstream = choose(tried, affinityKey(ctx.request()));
+  /** One client request and what happened to it so far. */
+  private record Exchange(RoutingContext ctx, String requestId, Buffer body, Set<Upstream> tried) {
+    Exchange(RoutingContext ctx, String requestId, Buffer body) {
+      this(ctx, requestId, body, new HashSet<>());
+    }
+  }
+
+  /** Sends the exchange to one instance; completes with the status relayed to the client. */
+  private Future<Integer> forward(Exchange exchange, int retries) {
+    RoutingContext ctx = exchange.ctx();
+    Upstream upstream = choose(exchange.tried(), retries, affinityKey(ctx.request()));
     if (upstream == null) {
-      return Future.failedFuture(tried.isEmpty()
+      return Future.failedFuture(exchange.tried().isEmpty()
           ? ProblemException.serviceUnavailable("no instance of " + route.service() + " is available")
           : ProblemException.badGateway("no instance of " + route.service() + " could be reached"));
     }
-    tried.add(upstream);
+    exchange.tried().add(upstream);
     upstream.started();
     backend.metrics().picked(upstream);
     ctx.put(AccessLog.UPSTREAM, upstream.instanceId());
-    HttpMethod method = ctx.request().method();
     RequestOptions options = new RequestOptions()
-        .setMethod(method)
+        .setMethod(ctx.request().method())
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setURI(upstreamUri(ctx))
-        .setHeaders(upstreamHeaders(ctx.request(), requestId))
+        .setHeaders(upstreamHeaders(ctx.request(), exchange.requestId()))
         .setIdleTimeout(timeoutMs);
     long sent = System.nanoTime();
     return client.request(options)
-        .compose(request -> request.send(body))
+        .compose(request -> request.send(exchange.body()))
         .transform(result -> {
           long now = System.currentTimeMillis();
           if (result.succeeded()) {
             HttpClientResponse response = result.result();
-            if (response.statusCode() >= 500) {
+            int status = response.statusCode();
+            if (status >= 500) {
               backend.failed(upstream, now);
             } else {
               upstream.succeeded((System.nanoTime() - sent) / 1_000_000);
             }
-            return relay(ctx, response).onComplete(relayed -> upstream.finished());
+            if ((status == 502 || status == 503) && mayRetry(exchange, retries)) {
+              // Drop this answer (read it fully so the connection can be reused) and ask another instance.
+              return response.body().transform(ignored -> {
+                upstream.finished();
+                return retry(exchange, retries);
+              });
+            }
+            return relay(ctx, response).transform(relayed -> {
+              upstream.finished();
+              return Future.succeededFuture(status);
+            });
           }
           upstream.finished();
           Throwable failure = result.cause();
@@ -114,13 +139,48 @@ public final class ProxyHandler implements Handler<RoutingContext> {
           }
           upstream.unreachable();
           backend.failed(upstream, now);
-          if (IDEMPOTENT.contains(method) && attempt < MAX_ATTEMPTS) {
-            backend.metrics().retried(route.service());
-            return forward(ctx, requestId, body, tried, attempt + 1);
+          if (mayRetry(exchange, retries)) {
+            return retry(exchange, retries);
           }
           return Future.failedFuture(ProblemException.badGateway(
               route.service() + " instance " + upstream.instanceId() + " could not be reached"));
         });
+  }
+
+  /** Idempotent, retries left, another instance to try, and the service's retry budget allows it. */
+  private boolean mayRetry(Exchange exchange, int retries) {
+    if (!IDEMPOTENT.contains(exchange.ctx().request().method()) || retries >= backend.resilience().maxRetries()
+        || backend.candidates(System.currentTimeMillis(), exchange.tried()).isEmpty()) {
+      return false;
+    }
+    if (!backend.retryBudget().tryRetry(nowSecond())) {
+      backend.metrics().retryBudgetExhausted(route.service());
+      return false;
+    }
+    return true;
+  }
+
+  private Future<Integer> retry(Exchange exchange, int retries) {
+    backend.metrics().retried(route.service());
+    long backoff = backend.resilience().backoffMs(retries, ThreadLocalRandom.current().nextDouble());
+    Future<Void> wait = backoff == 0 ? Future.succeededFuture() : exchange.ctx().vertx().timer(backoff);
+    return wait.compose(v -> forward(exchange, retries + 1));
+  }
+
+  private ProblemException problem(Throwable failure) {
+    if (failure instanceof ProblemException problem) {
+      return problem;
+    }
+    if (failure instanceof OpenCircuitException) {
+      long retryAfter = Math.max(1, (backend.resilience().breakerResetMs() + 999) / 1000);
+      return ProblemException.serviceUnavailable("the circuit breaker of " + route.service()
+          + " is open after repeated failures; retry in " + retryAfter + " s").withRetryAfter(retryAfter);
+    }
+    return ProblemException.badGateway("the " + route.service() + " response failed");
+  }
+
+  private static long nowSecond() {
+    return System.currentTimeMillis() / 1000;
   }
 
   /** What consistent hashing keys on: the configured header, else the client address. */
@@ -133,10 +193,19 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     return key;
   }
 
-  /** The balancer's choice among the candidates not tried yet for this request; null when there is none. */
-  private Upstream choose(Set<Upstream> tried, String affinityKey) {
+  /**
+   * The instance for an attempt, among those not tried yet; null when there is none. A first attempt is the
+   * balancer's choice. A retry picks at random instead: through the balancer it would advance the rotation a
+   * second time for one request, and every first attempt could keep landing on the same failing instance.
+   */
+  private Upstream choose(Set<Upstream> tried, int retries, String affinityKey) {
     List<Upstream> candidates = backend.candidates(System.currentTimeMillis(), tried);
-    return candidates.isEmpty() ? null : backend.balancer().pick(candidates, affinityKey);
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    return retries == 0
+        ? backend.balancer().pick(candidates, affinityKey)
+        : candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
   }
 
   /**
