@@ -41,7 +41,7 @@ final class HttpServerVerticle extends VerticleBase {
     health.mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     service.routes(router, vertx);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+    server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions()).setHost(host).setPort(port));
     return server
         .requestHandler(request -> {
           // Stamped before routing, so every response (errors and 404s included) says who served it.

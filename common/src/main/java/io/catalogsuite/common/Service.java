@@ -2,6 +2,7 @@ package io.catalogsuite.common;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -24,6 +25,11 @@ public interface Service {
 
   /** Named readiness checks, besides cluster membership which every node reports. */
   Map<String, Supplier<Future<?>>> readiness();
+
+  /** The HTTP server's options; a service that faces clients directly (the gateway) tightens them. */
+  default HttpServerOptions serverOptions(HttpServerOptions defaults) {
+    return defaults;
+  }
 
   /** Whether the node publishes itself in service discovery (the services do; the gateway does not). */
   default boolean discoverable() {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start: join the cluster, start the service's resources, bind the HTTP servers (a free port when the
  * configured one is 0), then publish the bound address in service discovery. Stop runs the other way round:
- * unpublish first, so the gateway stops sending traffic before the servers go away.
+ * unpublish first and wait the drain delay, so the gateway stops sending traffic before the servers go away;
+ * then the servers finish the requests in flight.
  */
 public final class ServiceNode {
   private static final Logger log = LoggerFactory.getLogger(ServiceNode.class);
@@ -161,7 +162,11 @@ public final class ServiceNode {
     Promise<Void> stopped = Promise.promise(); // not bound to a context, for the reason given in start()
     Future<Void> unpublished = record == null
         ? Future.succeededFuture()
-        : discovery.unpublish(record.getRegistration()).recover(e -> Future.succeededFuture());
+        : discovery.unpublish(record.getRegistration()).recover(e -> Future.succeededFuture())
+            // Gateways learn of the withdrawal within milliseconds; keep serving a moment so that requests
+            // they already sent here (or are about to) still find an open server.
+            .compose(v -> config.drainDelayMs() == 0 ? Future.succeededFuture()
+                : vertx().timer(config.drainDelayMs()).mapEmpty());
     unpublished
         .compose(v -> Future.join(deployments.stream().map(id -> vertx().undeploy(id)).toList()))
         .eventually(service::stop)

@@ -25,10 +25,11 @@ import java.util.Map;
  *                              an instance publishes ({@code INSTANCE_WEIGHT})
  * @param routeTimeouts         {@code ROUTE_TIMEOUTS}: {@code prefix=milliseconds} pairs, per-route timeouts
  * @param resilience            retries, retry budget and circuit breaker (see {@link Resilience})
+ * @param clients               what the gateway accepts from clients (see {@link ClientLimits})
  */
 public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int connectTimeoutMs, int maxBodyBytes,
     HealthPolicy health, Map<String, Balancing> balancing, Map<String, Integer> weights,
-    Map<String, Integer> routeTimeouts, Resilience resilience) {
+    Map<String, Integer> routeTimeouts, Resilience resilience, ClientLimits clients) {
 
   static final String DEFAULT_ROUTES = "/api/catalog=catalog-service,/api/cache=cache-service";
 
@@ -52,6 +53,30 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
    */
   public record Balancing(Strategy strategy, String hashHeader) {
     static final Balancing DEFAULT = new Balancing(Strategy.ROUND_ROBIN, null);
+  }
+
+  /**
+   * What the gateway accepts from clients.
+   *
+   * @param maxHeaderBytes     {@code GATEWAY_MAX_HEADER_BYTES}: larger request headers get a 431
+   * @param idleTimeoutSeconds {@code GATEWAY_CLIENT_IDLE_TIMEOUT_SECONDS}: a client connection silent this long
+   *                           (a slow or stuck client) is closed
+   * @param compression        {@code GATEWAY_COMPRESSION}: gzip/deflate responses for clients that accept it
+   * @param corsOrigins        {@code GATEWAY_CORS_ORIGINS}: origins allowed cross-origin requests (none: CORS off)
+   */
+  public record ClientLimits(int maxHeaderBytes, int idleTimeoutSeconds, boolean compression,
+      List<String> corsOrigins) {
+    public ClientLimits {
+      corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    static ClientLimits fromEnv(Env env) {
+      return new ClientLimits(
+          env.integer("GATEWAY_MAX_HEADER_BYTES", 8 * 1024, 1024, 1024 * 1024),
+          env.integer("GATEWAY_CLIENT_IDLE_TIMEOUT_SECONDS", 30, 1, 3600),
+          Boolean.parseBoolean(env.string("GATEWAY_COMPRESSION", "true")),
+          env.list("GATEWAY_CORS_ORIGINS", ""));
+    }
   }
 
   public GatewayConfig {
@@ -87,7 +112,8 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
         balancing(env.list("GATEWAY_BALANCING", "")),
         positiveInts("GATEWAY_WEIGHTS", env.list("GATEWAY_WEIGHTS", ""), 1000),
         positiveInts("ROUTE_TIMEOUTS", env.list("ROUTE_TIMEOUTS", ""), 3_600_000),
-        Resilience.fromEnv(env));
+        Resilience.fromEnv(env),
+        ClientLimits.fromEnv(env));
   }
 
   static Map<String, Balancing> balancing(List<String> pairs) {

@@ -15,11 +15,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
 import java.util.LinkedHashMap;
 import java.util.regex.Pattern;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -59,6 +64,15 @@ public final class GatewayService implements Service {
 
     router.route().handler(RequestIds::handle);
     router.route().handler(AccessLog::handle);
+    if (!config.clients().corsOrigins().isEmpty()) {
+      router.route().handler(CorsHandler.create()
+          .addOrigins(config.clients().corsOrigins())
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+              HttpMethod.DELETE, HttpMethod.OPTIONS))
+          .allowedHeaders(Set.of("Content-Type", "If-Match", "If-None-Match", "X-Request-Id", "X-API-Key",
+              "Authorization"))
+          .exposedHeaders(Set.of("ETag", "Location", "X-Request-Id", "X-Instance-Id", "Retry-After")));
+    }
     router.get("/admin/services").handler(admin::services);
     for (GatewayConfig.Route route : config.routes()) {
       ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route, config.timeoutOf(route));
@@ -67,6 +81,16 @@ public final class GatewayService implements Service {
           .handler(JsonBodies.limitedTo(config.maxBodyBytes()))
           .handler(proxy);
     }
+  }
+
+  @Override
+  public HttpServerOptions serverOptions(HttpServerOptions defaults) {
+    GatewayConfig.ClientLimits clients = config.clients();
+    return defaults
+        .setMaxHeaderSize(clients.maxHeaderBytes())
+        .setIdleTimeout(clients.idleTimeoutSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setCompressionSupported(clients.compression());
   }
 
   @Override

@@ -49,6 +49,9 @@ class GatewayIT {
   private static final HealthPolicy HEALTH = new HealthPolicy(3, 600, 5_000, 50, 100, 2, 2, 0);
   /** Up to 2 retries, 10-40 ms backoff, a budget too generous to matter here, a breaker that does not trip. */
   private static final Resilience RESILIENCE = new Resilience(2, 10, 40, 100, 1_000, 1_000_000, 10_000, 10_000);
+  /** 8 KiB of headers, slow clients cut after 2 s, gzip, CORS for one origin. */
+  private static final GatewayConfig.ClientLimits CLIENTS = new GatewayConfig.ClientLimits(8192, 2, true,
+      List.of("https://shop.example"));
   private static final Map<String, GatewayConfig.Balancing> BALANCING = Map.of(
       "weighted-service", new GatewayConfig.Balancing(Strategy.WEIGHTED_ROUND_ROBIN, null),
       "sticky-service", new GatewayConfig.Balancing(Strategy.CONSISTENT_HASH, "X-User"));
@@ -74,7 +77,7 @@ class GatewayIT {
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
         new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING, Map.of(), Map.of(),
-            RESILIENCE))));
+            RESILIENCE, CLIENTS))));
     http = new TestHttp(gateway.port());
     stubs = Vertx.vertx();
     http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "catalog-service").size() == 2
@@ -397,6 +400,62 @@ class GatewayIT {
     doomed.cluster().hazelcast().getLifecycleService().terminate();
     awaitInstances("catalog-service", 2);
     await(doomed.vertx().close().recover(e -> io.vertx.core.Future.succeededFuture()));
+  }
+
+  @Test
+  void gracefulServiceStop_noRequestLost() {
+    ServiceNode leaving = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-leaving")
+        .withDrainDelayMs(500), new CatalogService(catalogConfig)));
+    awaitInstances("catalog-service", 3);
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> posts = new java.util.ArrayList<>();
+    io.vertx.core.Future<Void> stopped = null;
+    for (int i = 0; i < 60; i++) { // POST is never retried: a request sent to a closed server would be a 502
+      posts.add(http.request(HttpMethod.POST, "/api/catalog/products").sendJsonObject(product()));
+      if (i == 10) {
+        stopped = leaving.stop();
+      }
+      await(posts.get(i));
+    }
+    assertThat(posts).allSatisfy(p -> assertThat(p.result().statusCode()).isEqualTo(201));
+    await(stopped);
+    awaitInstances("catalog-service", 2);
+  }
+
+  @Test
+  void compression_whenTheClientAcceptsIt() {
+    HttpResponse<Buffer> gzip = await(http.request(HttpMethod.GET, "/admin/services")
+        .putHeader("Accept-Encoding", "gzip").send());
+    assertThat(gzip.getHeader("Content-Encoding")).isEqualTo("gzip");
+    assertThat(http.get("/admin/services").getHeader("Content-Encoding")).isNull();
+  }
+
+  @Test
+  void headersTooLarge_431() {
+    HttpResponse<Buffer> response = await(http.request(HttpMethod.GET, "/api/catalog/products")
+        .putHeader("X-Padding", "x".repeat(10_000)).send());
+    assertThat(response.statusCode()).isEqualTo(431);
+  }
+
+  @Test
+  void cors_preflightForAnAllowedOrigin() {
+    HttpResponse<Buffer> preflight = await(http.request(HttpMethod.OPTIONS, "/api/catalog/products")
+        .putHeader("Origin", "https://shop.example").putHeader("Access-Control-Request-Method", "POST").send());
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://shop.example");
+    HttpResponse<Buffer> other = await(http.request(HttpMethod.GET, "/admin/services")
+        .putHeader("Origin", "https://evil.example").send());
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(other.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(other.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  void slowClient_connectionClosed() {
+    io.vertx.core.net.NetSocket socket = await(stubs.createNetClient().connect(gateway.port(), "127.0.0.1"));
+    java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+    socket.closeHandler(v -> closed.complete(null));
+    socket.write("GET /health HTTP/1.1\r\nHost: gateway\r\n"); // and never the end of the headers
+    assertThat(closed).succeedsWithin(Duration.ofSeconds(10));
   }
 
   @Test

@@ -71,7 +71,7 @@ class ResilienceIT {
 
   static ServiceNode gateway(String id, List<String> routes, Map<String, Integer> timeouts, Resilience resilience) {
     GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024, LENIENT,
-        Map.of(), Map.of(), timeouts, resilience);
+        Map.of(), Map.of(), timeouts, resilience, new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
     return await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, id), new GatewayService(config)));
   }
 

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Node configurations for tests: loopback, a free HTTP port, and a cluster name no other test shares. */
+/**
+ * Node configurations for tests: loopback, a free HTTP port, a cluster name no other test shares, and no
+ * drain delay on stop (a test that is about draining sets one).
+ */
 public final class TestNodes {
   private TestNodes() {
   }
@@ -21,6 +24,6 @@ public final class TestNodes {
 
   public static NodeConfig config(String serviceName, String clusterName, String instanceId) {
     return new NodeConfig(serviceName, instanceId, "127.0.0.1", 0, 1, Optional.of("127.0.0.1"), clusterName,
-        List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1);
+        List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0);
   }
 }

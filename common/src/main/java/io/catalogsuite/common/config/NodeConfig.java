@@ -23,6 +23,8 @@ import java.util.UUID;
  * @param clusterPort   {@code CLUSTER_PORT}: the first Hazelcast port tried; the next free one is taken
  * @param weight        {@code INSTANCE_WEIGHT}: this instance's share under weighted balancing, published in
  *                      discovery
+ * @param drainDelayMs  {@code DRAIN_DELAY_MS}: on stop, how long to keep serving after withdrawing from
+ *                      discovery, so that gateways stop routing here before the servers close
  */
 public record NodeConfig(
     String serviceName,
@@ -35,7 +37,8 @@ public record NodeConfig(
     List<String> clusterMembers,
     Optional<String> clusterHost,
     int clusterPort,
-    int weight) {
+    int weight,
+    int drainDelayMs) {
 
   public NodeConfig {
     Objects.requireNonNull(serviceName, "serviceName");
@@ -57,15 +60,21 @@ public record NodeConfig(
         env.list("CLUSTER_MEMBERS", "127.0.0.1"),
         clusterHost(env.string("CLUSTER_HOST", "127.0.0.1")),
         env.integer("CLUSTER_PORT", 5701, 1, 65535),
-        env.integer("INSTANCE_WEIGHT", 1, 1, 1000));
+        env.integer("INSTANCE_WEIGHT", 1, 1, 1000),
+        env.integer("DRAIN_DELAY_MS", 1_000, 0, 60_000));
   }
 
   private static Optional<String> clusterHost(String value) {
     return value.equalsIgnoreCase("auto") ? Optional.empty() : Optional.of(value);
   }
 
+  public NodeConfig withDrainDelayMs(int delayMs) {
+    return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, publicHost, clusterName,
+        clusterMembers, clusterHost, clusterPort, weight, delayMs);
+  }
+
   public NodeConfig withHttpPort(int port) {
     return new NodeConfig(serviceName, instanceId, httpHost, port, httpInstances, publicHost, clusterName,
-        clusterMembers, clusterHost, clusterPort, weight);
+        clusterMembers, clusterHost, clusterPort, weight, drainDelayMs);
   }
 }

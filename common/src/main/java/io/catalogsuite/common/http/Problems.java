@@ -63,6 +63,11 @@ public final class Problems {
           "the request body is larger than this endpoint accepts", List.of());
       case 415 -> ProblemException.unsupportedMediaType("unsupported content type");
       default -> {
+        if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+          // A handler (ours or Vert.x Web's, e.g. CORS) refused the request with a client error status.
+          yield new ProblemException(ctx.statusCode(), "client-error", "Request refused",
+              "the request was refused (" + ctx.statusCode() + ")", List.of());
+        }
         log.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
         yield new ProblemException(500, "internal", "Internal error",
             "the request failed unexpectedly; it has been logged", List.of());

@@ -32,6 +32,7 @@ class ProblemsTest {
       throw ProblemException.invalid(List.of(new FieldError("/name", "is required")));
     });
     router.get("/conflict").handler(rc -> rc.fail(ProblemException.conflict("sku taken")));
+    router.get("/refused").handler(rc -> rc.fail(403, new IllegalStateException("origin not allowed")));
     router.get("/bug").handler(rc -> {
       throw new IllegalStateException("secret internal detail");
     });
@@ -80,6 +81,12 @@ class ProblemsTest {
   void unexpectedFailure_500_revealsNothing(VertxTestContext ctx) {
     expect(ctx, HttpMethod.GET, "/bug", null, "", 500, problem -> assertThat(problem.encode())
         .doesNotContain("secret").doesNotContain("IllegalStateException").doesNotContain("at io."));
+  }
+
+  @Test
+  void clientErrorStatus_keptAsProblem(VertxTestContext ctx) {
+    expect(ctx, HttpMethod.GET, "/refused", null, "", 403,
+        problem -> assertThat(problem.encode()).doesNotContain("origin not allowed"));
   }
 
   @Test
