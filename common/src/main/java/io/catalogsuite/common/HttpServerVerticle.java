@@ -2,11 +2,13 @@ package io.catalogsuite.common;
 
 import io.catalogsuite.common.http.Health;
 import io.catalogsuite.common.http.Problems;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 
 /** One HTTP server on one event loop, serving a service's routes. A node deploys one per {@code HTTP_INSTANCES}. */
@@ -16,14 +18,17 @@ final class HttpServerVerticle extends VerticleBase {
 
   private final Service service;
   private final Health health;
+  private final PrometheusMeterRegistry metrics;
   private final String instanceId;
   private final String host;
   private final int port;
   private HttpServer server;
 
-  HttpServerVerticle(Service service, Health health, String instanceId, String host, int port) {
+  HttpServerVerticle(Service service, Health health, PrometheusMeterRegistry metrics, String instanceId,
+      String host, int port) {
     this.service = service;
     this.health = health;
+    this.metrics = metrics;
     this.instanceId = instanceId;
     this.host = host;
     this.port = port;
@@ -34,6 +39,7 @@ final class HttpServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     Problems.install(router);
     health.mount(router);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     service.routes(router, vertx);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
     return server

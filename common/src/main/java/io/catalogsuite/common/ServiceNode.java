@@ -6,6 +6,9 @@ import io.catalogsuite.common.config.NodeConfig;
 import io.catalogsuite.common.discovery.DepartedNodeReaper;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.common.http.Health;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,6 +36,7 @@ public final class ServiceNode {
   private static final long STOP_TIMEOUT_SECONDS = 30;
 
   private final NodeConfig config;
+  private final PrometheusMeterRegistry metrics;
   private final Service service;
   private final ClusterNode cluster;
   private final ServiceDiscovery discovery;
@@ -41,8 +45,9 @@ public final class ServiceNode {
   private int port;
   private Record record;
 
-  private ServiceNode(NodeConfig config, Service service, ClusterNode cluster) {
+  private ServiceNode(NodeConfig config, Service service, ClusterNode cluster, PrometheusMeterRegistry metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.service = service;
     this.cluster = cluster;
     this.discovery = ServiceDiscovery.create(cluster.vertx());
@@ -54,12 +59,14 @@ public final class ServiceNode {
     // Not bound to any Vert.x context: when start fails, the node's Vert.x is closed, and a future bound to
     // one of its event loops could never deliver the failure.
     Promise<ServiceNode> started = Promise.promise();
-    ClusterNode.join(config).onComplete(joined -> {
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.config().commonTags("application", config.serviceName());
+    ClusterNode.join(config, metrics).onComplete(joined -> {
       if (joined.failed()) {
         started.fail(joined.cause());
         return;
       }
-      ServiceNode node = new ServiceNode(config, service, joined.result());
+      ServiceNode node = new ServiceNode(config, service, joined.result(), metrics);
       node.startServing().onComplete(result -> {
         if (result.succeeded()) {
           started.complete(node);
@@ -121,7 +128,8 @@ public final class ServiceNode {
   }
 
   private Future<Integer> deployServer(Health health, int bindPort) {
-    var verticle = new HttpServerVerticle(service, health, config.instanceId(), config.httpHost(), bindPort);
+    var verticle = new HttpServerVerticle(service, health, metrics, config.instanceId(), config.httpHost(),
+        bindPort);
     return vertx().deployVerticle(verticle).map(id -> {
       deployments.add(id);
       return verticle.actualPort();
@@ -139,7 +147,8 @@ public final class ServiceNode {
   private Future<Void> publish() {
     String host = config.publicHost()
         .orElseGet(() -> cluster.hazelcast().getCluster().getLocalMember().getAddress().getHost());
-    Record candidate = ServiceRecords.httpEndpoint(config.serviceName(), config.instanceId(), nodeId(), host, port);
+    Record candidate = ServiceRecords.httpEndpoint(config.serviceName(), config.instanceId(), nodeId(), host, port,
+        config.weight());
     return discovery.publish(candidate).map(published -> {
       record = published;
       log.info("Published {} {} at {}:{}", config.serviceName(), config.instanceId(), host, port);
@@ -174,6 +183,11 @@ public final class ServiceNode {
 
   public ServiceDiscovery discovery() {
     return discovery;
+  }
+
+  /** This node's metrics, served at {@code GET /metrics} in the Prometheus format. */
+  public MeterRegistry metrics() {
+    return metrics;
   }
 
   public NodeConfig config() {

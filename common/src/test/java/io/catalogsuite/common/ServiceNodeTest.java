@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ServiceNodeTest {
   static NodeConfig config() {
     return new NodeConfig("test-service", "test-1", "127.0.0.1", 0, 1, Optional.of("127.0.0.1"),
-        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701);
+        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1);
   }
 
   /**

@@ -21,18 +21,21 @@ final class AdminHandler {
   void services(RoutingContext ctx) {
     JsonObject services = new JsonObject();
     // Routed services are listed even with no instance: that is exactly what an operator needs to see.
-    config.routes().forEach(route -> services.put(route.service(), describe(route.prefix(), List.of())));
+    long now = System.currentTimeMillis();
+    config.routes().forEach(route -> services.put(route.service(), describe(route.service(), List.of(), now)));
     new TreeMap<>(directory.all()).forEach((service, instances) ->
-        services.put(service, describe(routeOf(service), instances)));
+        services.put(service, describe(service, instances, now)));
     ctx.response().putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("services", services).toBuffer());
   }
 
-  private static JsonObject describe(String route, List<Upstream> instances) {
+  private JsonObject describe(String service, List<Upstream> instances, long now) {
+    GatewayConfig.Balancing balancing = config.balancingOf(service);
     return new JsonObject()
-        .put("route", route)
-        .put("strategy", "round-robin")
-        .put("instances", new JsonArray(instances.stream().map(Upstream::toJson).toList()));
+        .put("route", routeOf(service))
+        .put("strategy", balancing.strategy().id())
+        .put("hashHeader", balancing.hashHeader())
+        .put("instances", new JsonArray(instances.stream().map(u -> u.toJson(now, config.health())).toList()));
   }
 
   private String routeOf(String service) {

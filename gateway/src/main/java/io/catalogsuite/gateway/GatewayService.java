@@ -3,12 +3,15 @@ package io.catalogsuite.gateway;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.http.JsonBodies;
-import io.catalogsuite.gateway.balance.LoadBalancer;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
-import io.catalogsuite.gateway.discovery.ReadmissionVerticle;
+import io.catalogsuite.gateway.discovery.HealthCheckVerticle;
 import io.catalogsuite.gateway.discovery.ServiceDirectory;
+import io.catalogsuite.gateway.observe.AccessLog;
+import io.catalogsuite.gateway.observe.GatewayMetrics;
+import io.catalogsuite.gateway.observe.RequestIds;
 import io.catalogsuite.gateway.protect.Protection;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
+import io.catalogsuite.gateway.proxy.Backend;
 import io.catalogsuite.gateway.proxy.ProxyHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -33,21 +36,24 @@ public final class GatewayService implements Service {
 
   private final GatewayConfig config;
   private final Protection protection;
-  private final ServiceDirectory directory = new ServiceDirectory();
-  /** One balancer per service, shared by every event loop so that the rotation is strict. */
-  private final Map<String, LoadBalancer> balancers = new LinkedHashMap<>();
+  private final ServiceDirectory directory;
+  /** One backend per service, shared by every event loop (so that, for one, the rotation is strict). */
+  private final Map<String, Backend> backends = new LinkedHashMap<>();
 
   public GatewayService(GatewayConfig config, ProtectionConfig protection) {
     this.config = config;
     this.protection = new Protection(protection,
         config.routes().stream().map(GatewayConfig.Route::prefix).toList());
-    config.routes().forEach(route -> balancers.putIfAbsent(route.service(), LoadBalancer.roundRobin()));
+    this.directory = new ServiceDirectory(config.weights());
   }
 
   @Override
   public Future<Void> start(ServiceNode node) {
+    GatewayMetrics metrics = new GatewayMetrics(node.metrics(), directory, config.services());
+    config.services().forEach(service ->
+        backends.put(service, new Backend(service, directory, config.balancingOf(service), metrics, config.health())));
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory))
-        .compose(id -> node.vertx().deployVerticle(new ReadmissionVerticle(directory, config.healthProbeIntervalMs())))
+        .compose(id -> node.vertx().deployVerticle(new HealthCheckVerticle(directory, config.health())))
         .compose(id -> protection.start(node));
   }
 
@@ -66,12 +72,14 @@ public final class GatewayService implements Service {
     // buffered for a request that will be refused) and reach an upstream.
     Handler<RoutingContext> authentication = protection.authentication(vertx);
 
+    router.route().handler(RequestIds::handle);
+    router.route().handler(AccessLog::handle);
     router.route(Protection.ADMIN_PREFIX + "/*")
         .handler(authentication)
         .handler(protection.rateLimit(Protection.ADMIN_PREFIX));
     router.get("/admin/services").handler(admin::services);
     for (GatewayConfig.Route route : config.routes()) {
-      ProxyHandler proxy = new ProxyHandler(client, directory, balancers.get(route.service()), route,
+      ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route,
           config.upstreamTimeoutMs());
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
       String paths = Pattern.quote(route.prefix()) + "(/.*)?";
@@ -87,7 +95,7 @@ public final class GatewayService implements Service {
   @Override
   public Map<String, Supplier<Future<?>>> readiness() {
     Map<String, Supplier<Future<?>>> checks = new LinkedHashMap<>();
-    for (String service : balancers.keySet()) {
+    for (String service : config.services()) {
       checks.put(service, () -> directory.instances(service).isEmpty()
           ? Future.failedFuture("no instance discovered")
           : Future.succeededFuture(directory.instances(service).size() + " instances"));

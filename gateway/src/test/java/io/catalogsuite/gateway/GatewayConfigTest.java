@@ -24,6 +24,23 @@ class GatewayConfigTest {
   }
 
   @Test
+  void balancingAndWeights_parsed() {
+    GatewayConfig config = GatewayConfig.fromEnv(Map.of(
+        "GATEWAY_BALANCING", "catalog-service=least-requests, cache-service=consistent-hash:X-User-Id",
+        "GATEWAY_WEIGHTS", "catalog-1=3,catalog-2=1"));
+    assertThat(config.balancingOf("catalog-service"))
+        .isEqualTo(new GatewayConfig.Balancing(io.catalogsuite.gateway.balance.Strategy.LEAST_REQUESTS, null));
+    assertThat(config.balancingOf("cache-service").hashHeader()).isEqualTo("X-User-Id");
+    assertThat(config.balancingOf("other").strategy())
+        .isEqualTo(io.catalogsuite.gateway.balance.Strategy.ROUND_ROBIN);
+    assertThat(config.weights()).containsEntry("catalog-1", 3).containsEntry("catalog-2", 1);
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("GATEWAY_BALANCING", "x=random:H")))
+        .hasMessageContaining("only consistent-hash takes a header");
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("GATEWAY_WEIGHTS", "a=0")))
+        .hasMessageContaining("GATEWAY_WEIGHTS");
+  }
+
+  @Test
   void routes_invalid_failFast() {
     assertThatThrownBy(() -> GatewayConfig.routes(List.of("/api/catalog"))).isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> GatewayConfig.routes(List.of("api=svc"))).isInstanceOf(ConfigException.class);

@@ -9,6 +9,8 @@ import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
+import io.catalogsuite.gateway.balance.Strategy;
+import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -42,7 +44,14 @@ class GatewayIT {
   private static final String API_KEY = "gateway-it-" + UUID.randomUUID();
   private static final List<GatewayConfig.Route> ROUTES = GatewayConfig.routes(List.of(
       "/api/catalog=catalog-service", "/api/cache=cache-service", "/api/ghost=ghost-service",
-      "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service"));
+      "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service", "/api/weighted=weighted-service",
+      "/api/sticky=sticky-service", "/api/sick=sick-service", "/api/allsick=allsick-service",
+      "/api/probed=probed-service"));
+  /** Eject after 3 failures for 600 ms (doubling), panic at 50 %, probes every 100 ms (2 to fail or pass), no slow start. */
+  private static final HealthPolicy HEALTH = new HealthPolicy(3, 600, 5_000, 50, 100, 2, 2, 0);
+  private static final Map<String, GatewayConfig.Balancing> BALANCING = Map.of(
+      "weighted-service", new GatewayConfig.Balancing(Strategy.WEIGHTED_ROUND_ROBIN, null),
+      "sticky-service", new GatewayConfig.Balancing(Strategy.CONSISTENT_HASH, "X-User"));
 
   private static String cluster;
   private static CatalogConfig catalogConfig;
@@ -64,7 +73,7 @@ class GatewayIT {
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
-        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, 100),
+        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING, Map.of()),
             ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "gateway-it:" + API_KEY + ":admin|write")))));
     http = new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY));
     stubs = Vertx.vertx();
@@ -94,8 +103,24 @@ class GatewayIT {
 
   /** Publishes an HTTP endpoint as if an instance on this node served it. */
   static Record publish(String service, String instanceId, int port) {
+    return publish(service, instanceId, port, 1);
+  }
+
+  static Record publish(String service, String instanceId, int port, int weight) {
     return await(gateway.discovery().publish(
-        ServiceRecords.httpEndpoint(service, instanceId, gateway.nodeId(), "127.0.0.1", port)));
+        ServiceRecords.httpEndpoint(service, instanceId, gateway.nodeId(), "127.0.0.1", port, weight)));
+  }
+
+  static Map<String, Integer> servedBy(int requests, String path, String user) {
+    Map<String, Integer> served = new HashMap<>();
+    for (int i = 0; i < requests; i++) {
+      var request = http.request(HttpMethod.GET, path);
+      if (user != null) {
+        request.putHeader("X-User", user);
+      }
+      served.merge(await(request.send()).getHeader("X-Instance-Id"), 1, Integer::sum);
+    }
+    return served;
   }
 
   static void awaitInstances(String service, int count) {
@@ -155,6 +180,34 @@ class GatewayIT {
       served.merge(response.getHeader("X-Instance-Id"), 1, Integer::sum);
     }
     assertThat(served).containsOnly(Map.entry("catalog-a", 10), Map.entry("catalog-b", 10));
+  }
+
+  @Test
+  void weightedRoundRobin_followsPublishedWeights() {
+    publish("weighted-service", "heavy", echoServer("heavy", 0).actualPort(), 3);
+    publish("weighted-service", "light", echoServer("light", 0).actualPort(), 1);
+    awaitInstances("weighted-service", 2);
+    assertThat(servedBy(40, "/api/weighted/x", null)).containsOnly(Map.entry("heavy", 30), Map.entry("light", 10));
+    JsonArray instances = instances(http.get("/admin/services").bodyAsJsonObject(), "weighted-service");
+    assertThat(instances.getJsonObject(0).getInteger("weight")).isEqualTo(3);
+  }
+
+  @Test
+  void consistentHash_stickyPerHeaderValue() {
+    for (int i = 0; i < 3; i++) {
+      publish("sticky-service", "sticky-" + i, echoServer("sticky-" + i, 0).actualPort());
+    }
+    awaitInstances("sticky-service", 3);
+    for (String user : List.of("alice", "bob", "carol", "dave")) {
+      assertThat(servedBy(5, "/api/sticky/cart", user)).hasSize(1); // every request of a user: one instance
+    }
+    Map<String, Integer> spread = new HashMap<>();
+    for (int u = 0; u < 60; u++) {
+      servedBy(1, "/api/sticky/cart", "user-" + u).keySet().forEach(id -> spread.merge(id, 1, Integer::sum));
+    }
+    assertThat(spread).hasSize(3); // and users spread over all instances
+    assertThat(http.get("/admin/services").bodyAsJsonObject().getJsonObject("services")
+        .getJsonObject("sticky-service").getString("strategy")).isEqualTo("consistent-hash");
   }
 
   @Test
@@ -235,6 +288,73 @@ class GatewayIT {
     assertThat(served).containsOnly(Map.entry("flaky-down", 2), Map.entry("flaky-live", 2));
   }
 
+  /** A real server answering /health with 200 (or {@code healthStatus}) and everything else with {@code status}. */
+  static HttpServer statusServer(String name, int status, java.util.concurrent.atomic.AtomicInteger healthStatus) {
+    return await(stubs.createHttpServer().requestHandler(req -> req.response()
+            .putHeader("X-Instance-Id", name)
+            .setStatusCode(req.path().equals("/health") ? healthStatus.get() : status)
+            .end())
+        .listen(0, "127.0.0.1"));
+  }
+
+  static JsonObject instance(String service, String instanceId) {
+    return instances(http.get("/admin/services").bodyAsJsonObject(), service).stream()
+        .map(JsonObject.class::cast).filter(i -> i.getString("instanceId").equals(instanceId)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void passiveHealth_ejectsAfterKFailures_andReturnsOnItsOwn() {
+    var healthy = new java.util.concurrent.atomic.AtomicInteger(200);
+    publish("sick-service", "sick", statusServer("sick", 500, healthy).actualPort());
+    publish("sick-service", "well", statusServer("well", 200, healthy).actualPort());
+    awaitInstances("sick-service", 2);
+    Map<String, Integer> statuses = new HashMap<>();
+    for (int i = 0; i < 6; i++) { // round-robin: 3 of these reach "sick", the 3rd ejects it
+      statuses.merge(Integer.toString(http.get("/api/sick/x").statusCode()), 1, Integer::sum);
+    }
+    assertThat(statuses).containsOnly(Map.entry("500", 3), Map.entry("200", 3));
+    JsonObject sick = instance("sick-service", "sick");
+    assertThat(sick.getString("state")).isEqualTo("ejected");
+    assertThat(sick.getString("ejectedUntil")).isNotNull();
+    assertThat(servedBy(10, "/api/sick/x", null)).containsOnly(Map.entry("well", 10));
+    assertThat(counter(http.get("/metrics").bodyAsString(), "gateway_ejections_total", "upstream=\"sick\""))
+        .isEqualTo(1);
+    // Back after the ejection (600 ms), without anyone's help.
+    http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "sick-service").stream()
+        .map(JsonObject.class::cast).allMatch(i -> i.getString("state").equals("in-rotation")), Duration.ofSeconds(10));
+    assertThat(servedBy(4, "/api/sick/x", null)).containsOnly(Map.entry("sick", 2), Map.entry("well", 2));
+  }
+
+  @Test
+  void panicThreshold_neverEjectsMoreThanTheShare() {
+    var healthy = new java.util.concurrent.atomic.AtomicInteger(200);
+    publish("allsick-service", "bad-1", statusServer("bad-1", 500, healthy).actualPort());
+    publish("allsick-service", "bad-2", statusServer("bad-2", 500, healthy).actualPort());
+    awaitInstances("allsick-service", 2);
+    for (int i = 0; i < 12; i++) {
+      assertThat(http.get("/api/allsick/x").statusCode()).isEqualTo(500);
+    }
+    JsonArray both = instances(http.get("/admin/services").bodyAsJsonObject(), "allsick-service");
+    assertThat(both.stream().map(i -> ((JsonObject) i).getString("state")).filter("ejected"::equals)).hasSize(1);
+  }
+
+  @Test
+  void activeHealth_unhealthyAfterFailedProbes_healthyAfterPassed() {
+    var health = new java.util.concurrent.atomic.AtomicInteger(200);
+    publish("probed-service", "probed", statusServer("probed", 200, health).actualPort());
+    publish("probed-service", "steady", statusServer("steady", 200, new java.util.concurrent.atomic.AtomicInteger(200))
+        .actualPort());
+    awaitInstances("probed-service", 2);
+    health.set(503);
+    http.awaitResponse("/admin/services", r -> "unhealthy".equals(instances(r.bodyAsJsonObject(), "probed-service")
+        .getJsonObject(0).getString("state")), Duration.ofSeconds(10));
+    assertThat(servedBy(6, "/api/probed/x", null)).containsOnly(Map.entry("steady", 6));
+    health.set(200);
+    http.awaitResponse("/admin/services", r -> "in-rotation".equals(instances(r.bodyAsJsonObject(), "probed-service")
+        .getJsonObject(0).getString("state")), Duration.ofSeconds(10));
+    assertThat(servedBy(4, "/api/probed/x", null)).containsKeys("probed", "steady");
+  }
+
   @Test
   void forwardsPathQueryBodyAndRequestId() {
     HttpServer echo = echoServer("echo", freePort());
@@ -253,7 +373,9 @@ class GatewayIT {
   @Test
   void slowUpstream_504() {
     HttpServer silent = await(stubs.createHttpServer().requestHandler(req -> {
-      // never answers
+      if (req.path().equals("/health")) {
+        req.response().end(); // healthy, but every real request hangs
+      }
     }).listen(0, "127.0.0.1"));
     publish("slow-service", "silent", silent.actualPort());
     awaitInstances("slow-service", 1);
@@ -262,7 +384,7 @@ class GatewayIT {
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
     JsonObject silentState = instances(http.get("/admin/services").bodyAsJsonObject(), "slow-service")
         .getJsonObject(0);
-    assertThat(silentState.getBoolean("inRotation")).isTrue(); // slow is not dead
+    assertThat(silentState.getBoolean("inRotation")).isTrue(); // slow is not dead (one timeout, K is 3)
     assertThat(silentState.getLong("failures")).isEqualTo(1);
   }
 
@@ -283,6 +405,56 @@ class GatewayIT {
     HttpResponse<Buffer> response = http.send(HttpMethod.POST, "/api/catalog/products", "application/json", big);
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+  }
+
+  @Test
+  void metrics_exposedAndCounting() {
+    long id = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
+    for (int i = 0; i < 4; i++) {
+      http.get("/api/catalog/products/" + id);
+    }
+    String metrics = http.get("/metrics").bodyAsString();
+    assertThat(counter(metrics, "gateway_requests_seconds_count", "method=\"GET\"", "route=\"/api/catalog\"",
+        "status=\"200\"", "upstream=\"catalog-a\"")).isGreaterThanOrEqualTo(2);
+    assertThat(counter(metrics, "gateway_upstream_picks_total", "upstream=\"catalog-b\"")).isGreaterThanOrEqualTo(2);
+    assertThat(metrics).contains("gateway_requests_seconds_bucket{").contains("gateway_in_flight{")
+        .contains("jvm_memory_used_bytes").contains("vertx_http_server_requests_total");
+    http.get("/api/ghost/x"); // answered by the gateway itself: no upstream
+    assertThat(counter(http.get("/metrics").bodyAsString(), "gateway_requests_seconds_count",
+        "route=\"/api/ghost\"", "status=\"503\"", "upstream=\"none\"")).isEqualTo(1);
+  }
+
+  /** The value of the first sample of {@code name} whose labels include all of {@code labels}. */
+  static double counter(String exposition, String name, String... labels) {
+    return exposition.lines()
+        .filter(line -> line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst().orElse(-1);
+  }
+
+  @Test
+  void accessLog_oneJsonLinePerRequest() {
+    ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("access");
+    var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    access.addAppender(lines);
+    try {
+      String requestId = "log-" + UUID.randomUUID();
+      long id = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
+      await(http.request(HttpMethod.GET, "/api/catalog/products/" + id).putHeader("X-Request-Id", requestId).send());
+      io.catalogsuite.testing.Waits.until("the access log line", Duration.ofSeconds(5), () ->
+          lines.list.stream().anyMatch(e -> e.getFormattedMessage().contains(requestId)));
+      JsonObject line = new JsonObject(lines.list.stream().map(e -> e.getFormattedMessage())
+          .filter(m -> m.contains(requestId)).findFirst().orElseThrow());
+      assertThat(line.getString("method")).isEqualTo("GET");
+      assertThat(line.getString("path")).isEqualTo("/api/catalog/products/" + id);
+      assertThat(line.getInteger("status")).isEqualTo(200);
+      assertThat(line.getString("upstream")).isIn("catalog-a", "catalog-b");
+      assertThat(line.getLong("bytes")).isPositive();
+      assertThat(line.getDouble("latencyMs")).isPositive();
+    } finally {
+      access.detachAppender(lines);
+    }
   }
 
   @Test

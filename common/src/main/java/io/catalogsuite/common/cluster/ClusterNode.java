@@ -6,8 +6,13 @@ import com.hazelcast.core.HazelcastInstance;
 import io.catalogsuite.common.config.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import java.util.UUID;
 import java.util.concurrent.ForkJoinPool;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -26,10 +31,20 @@ public final class ClusterNode {
     this.clusterManager = clusterManager;
   }
 
-  /** Starts a clustered Vert.x and joins the cluster the configuration names. */
-  public static Future<ClusterNode> join(NodeConfig node) {
+  /**
+   * Starts a clustered Vert.x and joins the cluster the configuration names. Vert.x reports its own metrics
+   * (HTTP servers and clients, event bus, pools) and the JVM's into {@code metrics}.
+   */
+  public static Future<ClusterNode> join(NodeConfig node, MeterRegistry metrics) {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(node));
     return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            // vertx-micrometer keeps registries in a JVM-wide map by name: a name per node keeps the metrics
+            // of several nodes in one JVM (tests) apart.
+            .setRegistryName("node-" + UUID.randomUUID())))
+        .withMetrics(new MicrometerMetricsFactory(metrics))
         .withClusterManager(clusterManager)
         .buildClustered()
         .map(vertx -> new ClusterNode(vertx, clusterManager));

@@ -21,6 +21,8 @@ import java.util.UUID;
  * @param clusterHost   {@code CLUSTER_HOST}: the address Hazelcast binds and advertises; {@code auto} (empty here)
  *                      lets Hazelcast choose, which is right inside a container with one network
  * @param clusterPort   {@code CLUSTER_PORT}: the first Hazelcast port tried; the next free one is taken
+ * @param weight        {@code INSTANCE_WEIGHT}: this instance's share under weighted balancing, published in
+ *                      discovery
  */
 public record NodeConfig(
     String serviceName,
@@ -32,7 +34,8 @@ public record NodeConfig(
     String clusterName,
     List<String> clusterMembers,
     Optional<String> clusterHost,
-    int clusterPort) {
+    int clusterPort,
+    int weight) {
 
   public NodeConfig {
     Objects.requireNonNull(serviceName, "serviceName");
@@ -53,7 +56,8 @@ public record NodeConfig(
         env.string("CLUSTER_NAME", "catalog-suite"),
         env.list("CLUSTER_MEMBERS", "127.0.0.1"),
         clusterHost(env.string("CLUSTER_HOST", "127.0.0.1")),
-        env.integer("CLUSTER_PORT", 5701, 1, 65535));
+        env.integer("CLUSTER_PORT", 5701, 1, 65535),
+        env.integer("INSTANCE_WEIGHT", 1, 1, 1000));
   }
 
   private static Optional<String> clusterHost(String value) {
@@ -62,6 +66,6 @@ public record NodeConfig(
 
   public NodeConfig withHttpPort(int port) {
     return new NodeConfig(serviceName, instanceId, httpHost, port, httpInstances, publicHost, clusterName,
-        clusterMembers, clusterHost, clusterPort);
+        clusterMembers, clusterHost, clusterPort, weight);
   }
 }

@@ -12,20 +12,29 @@ public final class ServiceRecords {
   public static final String NODE_ID = "node-id";
   /** Metadata key: the service name (also the record's name). */
   public static final String SERVICE_NAME = "service-name";
+  /** Metadata key: the instance's relative weight for weighted balancing ({@code INSTANCE_WEIGHT}). */
+  public static final String WEIGHT = "weight";
 
   private ServiceRecords() {
   }
 
-  public static Record httpEndpoint(String serviceName, String instanceId, String nodeId, String host, int port) {
+  public static Record httpEndpoint(String serviceName, String instanceId, String nodeId, String host, int port,
+      int weight) {
     JsonObject metadata = new JsonObject()
         .put(SERVICE_NAME, serviceName)
         .put(INSTANCE_ID, instanceId)
-        .put(NODE_ID, nodeId);
+        .put(NODE_ID, nodeId)
+        .put(WEIGHT, weight);
     return HttpEndpoint.createRecord(serviceName, host, port, "/", metadata);
   }
 
   public static String nodeId(Record record) {
     return record.getMetadata().getString(NODE_ID);
+  }
+
+  /** The published weight; 1 for a record that has none. */
+  public static int weight(Record record) {
+    return record.getMetadata().getInteger(WEIGHT, 1);
   }
 
   public static String instanceId(Record record) {

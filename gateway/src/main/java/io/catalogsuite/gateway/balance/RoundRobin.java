@@ -9,7 +9,7 @@ final class RoundRobin implements LoadBalancer {
   private final AtomicLong next = new AtomicLong();
 
   @Override
-  public Upstream pick(List<Upstream> candidates) {
+  public Upstream pick(List<Upstream> candidates, String affinityKey) {
     return candidates.get((int) Math.floorMod(next.getAndIncrement(), (long) candidates.size()));
   }
 }

@@ -20,7 +20,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Upstream} (and counters) across refreshes for as long as its record exists.
  */
 public final class ServiceDirectory {
+  private final Map<String, Integer> weights;
   private volatile Map<String, List<Upstream>> byService = Map.of();
+  /** Instances known at the first read are not new: they get no slow start when the gateway (re)starts. */
+  private boolean firstUpdate = true;
+
+  /** @param weights weights by instance id, overriding the weight an instance publishes */
+  public ServiceDirectory(Map<String, Integer> weights) {
+    this.weights = Map.copyOf(weights);
+  }
 
   /** Every known instance of {@code service}, in a stable order (by instance id); empty if none. */
   public List<Upstream> instances(String service) {
@@ -36,11 +44,13 @@ public final class ServiceDirectory {
     Map<String, Upstream> known = new HashMap<>();
     byService.values().forEach(list -> list.forEach(u -> known.put(u.registration(), u)));
     Map<String, List<Upstream>> next = new ConcurrentHashMap<>();
+    long discoveredAt = firstUpdate ? 0 : System.currentTimeMillis();
+    firstUpdate = false;
     for (Record record : records) {
       if (!HttpEndpoint.TYPE.equals(record.getType()) || ServiceRecords.instanceId(record) == null) {
         continue;
       }
-      Upstream upstream = known.computeIfAbsent(record.getRegistration(), id -> toUpstream(record));
+      Upstream upstream = known.computeIfAbsent(record.getRegistration(), id -> toUpstream(record, discoveredAt));
       next.computeIfAbsent(record.getName(), name -> new ArrayList<>()).add(upstream);
     }
     next.replaceAll((service, list) -> {
@@ -50,9 +60,11 @@ public final class ServiceDirectory {
     byService = Map.copyOf(next);
   }
 
-  private static Upstream toUpstream(Record record) {
+  private Upstream toUpstream(Record record, long discoveredAt) {
     JsonObject location = record.getLocation();
-    return new Upstream(record.getRegistration(), record.getName(), ServiceRecords.instanceId(record),
-        ServiceRecords.nodeId(record), location.getString("host"), location.getInteger("port"));
+    String instanceId = ServiceRecords.instanceId(record);
+    int weight = weights.getOrDefault(instanceId, Math.max(1, ServiceRecords.weight(record)));
+    return new Upstream(record.getRegistration(), record.getName(), instanceId, ServiceRecords.nodeId(record),
+        location.getString("host"), location.getInteger("port"), weight, discoveredAt);
   }
 }

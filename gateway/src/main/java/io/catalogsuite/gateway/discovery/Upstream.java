@@ -1,12 +1,17 @@
 package io.catalogsuite.gateway.discovery;
 
 import io.vertx.core.json.JsonObject;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One instance of a service as the gateway sees it: where it is, and what the gateway has observed of it.
- * Shared by every event loop of the gateway, so its state is lock-free.
+ * Shared by every event loop of the gateway, so its state is lock-free (atomics, compare-and-set).
+ *
+ * <p>An instance is <em>available</em> when it is healthy (active checks) and not ejected (passive checks).
+ * Times are wall-clock milliseconds passed in by the caller, which keeps the rules testable.
  */
 public final class Upstream {
   private final String registration;
@@ -15,17 +20,40 @@ public final class Upstream {
   private final String nodeId;
   private final String host;
   private final int port;
+  private final int weight;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
-  private final AtomicBoolean inRotation = new AtomicBoolean(true);
+  /** Active health: false after failed probes or a refused connection, true again after passed probes. */
+  private volatile boolean healthy = true;
+  private final AtomicInteger probeStreak = new AtomicInteger(); // > 0 passes in a row, < 0 failures in a row
+  /** Passive health. */
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  private final AtomicInteger ejections = new AtomicInteger();
+  private final AtomicLong ejectedUntil = new AtomicLong();
+  /** Since when it is available again, for slow start. */
+  private final AtomicLong availableSince;
+  /** Exponentially weighted moving average of the time to response headers, as double bits. */
+  private final AtomicLong ewmaLatencyMs = new AtomicLong(Double.doubleToLongBits(0));
 
-  public Upstream(String registration, String service, String instanceId, String nodeId, String host, int port) {
+  public Upstream(String registration, String service, String instanceId, String nodeId, String host, int port,
+      int weight) {
+    this(registration, service, instanceId, nodeId, host, port, weight, 0);
+  }
+
+  public Upstream(String registration, String service, String instanceId, String nodeId, String host, int port,
+      int weight, long discoveredAt) {
+    if (weight < 1) {
+      throw new IllegalArgumentException("weight must be at least 1, got " + weight + " for " + instanceId);
+    }
     this.registration = registration;
     this.service = service;
     this.instanceId = instanceId;
     this.nodeId = nodeId;
     this.host = host;
     this.port = port;
+    this.weight = weight;
+    this.availableSince = new AtomicLong(discoveredAt);
   }
 
   public String registration() {
@@ -48,40 +76,139 @@ public final class Upstream {
     return port;
   }
 
-  public boolean inRotation() {
-    return inRotation.get();
+  /** Relative share of the weighted strategy: from the instance's discovery metadata or the gateway's config. */
+  public int weight() {
+    return weight;
   }
 
-  /** Counts a request sent to this instance. */
-  public void picked() {
+  /** Requests sent to this instance through this gateway that have not completed yet. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** A request to this instance starts: counted as sent and in flight. */
+  public void started() {
     requests.increment();
+    inFlight.incrementAndGet();
   }
 
-  /** A connection to it failed: it leaves the rotation until a health probe sees it answer again. */
-  public void failed() {
+  /** A request to this instance ended, however it ended. */
+  public void finished() {
+    inFlight.decrementAndGet();
+  }
+
+  public boolean healthy() {
+    return healthy;
+  }
+
+  public boolean ejected(long now) {
+    return now < ejectedUntil.get();
+  }
+
+  /** Healthy and not ejected: the balancer may choose it. */
+  public boolean available(long now) {
+    return healthy && !ejected(now);
+  }
+
+  /**
+   * The share of its normal traffic an available instance takes: ramps linearly from 10 % to 100 % over the
+   * slow-start period after it joined, recovered or came back from an ejection, so a cold JVM is not flooded.
+   */
+  public double share(long now, HealthPolicy policy) {
+    long since = now - availableSince.get();
+    if (policy.slowStartMs() == 0 || since >= policy.slowStartMs()) {
+      return 1.0;
+    }
+    return Math.max(HealthPolicy.SLOW_START_MIN_SHARE, (double) Math.max(0, since) / policy.slowStartMs());
+  }
+
+  /** A request got a response that is not a 5xx: the failure streak ends. */
+  public void succeeded(long latencyMs) {
+    consecutiveFailures.set(0);
+    updateLatency(latencyMs);
+  }
+
+  /**
+   * A request failed (connection failure, 5xx or timeout). Returns true when this failure ejects the instance:
+   * it was the K-th in a row and {@code mayEject} (the panic threshold) allows it.
+   */
+  public boolean failed(long now, HealthPolicy policy, boolean mayEject) {
     failures.increment();
-    inRotation.set(false);
+    if (consecutiveFailures.incrementAndGet() < policy.ejectAfterFailures() || ejected(now) || !mayEject) {
+      return false;
+    }
+    consecutiveFailures.set(0);
+    long previousEnd = ejectedUntil.get();
+    // Consecutive ejections lengthen; an instance that behaved for a while starts from the base again.
+    int n = previousEnd != 0 && now - previousEnd < policy.ejectMaxMs() ? ejections.incrementAndGet() : resetTo1();
+    long until = now + policy.ejectionMs(n);
+    ejectedUntil.set(until);
+    availableSince.set(until);
+    return true;
   }
 
-  /** It did not answer in time. Counted, but a slow instance is not a dead one: it stays in rotation. */
-  public void timedOut() {
-    failures.increment();
+  private int resetTo1() {
+    ejections.set(1);
+    return 1;
   }
 
-  /** Returns to the rotation; true if it was out. */
-  public boolean readmit() {
-    return inRotation.compareAndSet(false, true);
+  /** A connection to it was refused or broken: as bad as failed probes, so it is unhealthy at once. */
+  public void unreachable() {
+    probeStreak.set(0);
+    healthy = false;
   }
 
-  public JsonObject toJson() {
+  /**
+   * Records a probe of {@code /health}. Returns true when this probe changed the instance's health (it became
+   * unhealthy after N failures, or healthy again after M passes).
+   */
+  public boolean probed(boolean passed, long now, HealthPolicy policy) {
+    int streak = probeStreak.updateAndGet(s -> passed ? Math.max(s, 0) + 1 : Math.min(s, 0) - 1);
+    if (healthy && streak <= -policy.unhealthyAfter()) {
+      healthy = false;
+      return true;
+    }
+    if (!healthy && streak >= policy.healthyAfter()) {
+      availableSince.set(now);
+      healthy = true;
+      return true;
+    }
+    return false;
+  }
+
+  private void updateLatency(long latencyMs) {
+    ewmaLatencyMs.updateAndGet(bits -> {
+      double previous = Double.longBitsToDouble(bits);
+      return Double.doubleToLongBits(previous == 0 ? latencyMs : 0.8 * previous + 0.2 * latencyMs);
+    });
+  }
+
+  /** The state /admin/services shows: ejected, unhealthy, slow-start or in-rotation. */
+  public String state(long now, HealthPolicy policy) {
+    if (ejected(now)) {
+      return "ejected";
+    }
+    if (!healthy) {
+      return "unhealthy";
+    }
+    return share(now, policy) < 1.0 ? "slow-start" : "in-rotation";
+  }
+
+  public JsonObject toJson(long now, HealthPolicy policy) {
+    long until = ejectedUntil.get();
     return new JsonObject()
         .put("instanceId", instanceId)
         .put("host", host)
         .put("port", port)
         .put("nodeId", nodeId)
+        .put("state", state(now, policy))
+        .put("inRotation", available(now))
+        .put("ejectedUntil", now < until ? Instant.ofEpochMilli(until).toString() : null)
+        .put("weight", weight)
+        .put("inFlight", inFlight.get())
         .put("requests", requests.sum())
         .put("failures", failures.sum())
-        .put("inRotation", inRotation.get());
+        .put("ewmaLatencyMs", Math.round(Double.longBitsToDouble(ewmaLatencyMs.get()) * 100) / 100.0);
   }
 
   @Override

@@ -3,9 +3,9 @@ package io.catalogsuite.gateway.proxy;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.Problems;
 import io.catalogsuite.gateway.GatewayConfig;
-import io.catalogsuite.gateway.balance.LoadBalancer;
-import io.catalogsuite.gateway.discovery.ServiceDirectory;
 import io.catalogsuite.gateway.discovery.Upstream;
+import io.catalogsuite.gateway.observe.AccessLog;
+import io.catalogsuite.gateway.observe.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -20,12 +20,10 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -38,7 +36,6 @@ import java.util.concurrent.TimeoutException;
  * instance could be reached, 504 when the instance did not answer within the upstream timeout.
  */
 public final class ProxyHandler implements Handler<RoutingContext> {
-  public static final String REQUEST_ID = "X-Request-Id";
   private static final int MAX_ATTEMPTS = 2;
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
       HttpMethod.DELETE, HttpMethod.OPTIONS);
@@ -47,27 +44,24 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
 
   private final HttpClient client;
-  private final ServiceDirectory directory;
-  private final LoadBalancer balancer;
+  private final Backend backend;
   private final GatewayConfig.Route route;
   private final long timeoutMs;
 
-  public ProxyHandler(HttpClient client, ServiceDirectory directory, LoadBalancer balancer,
-      GatewayConfig.Route route, long timeoutMs) {
+  public ProxyHandler(HttpClient client, Backend backend, GatewayConfig.Route route, long timeoutMs) {
     this.client = client;
-    this.directory = directory;
-    this.balancer = balancer;
+    this.backend = backend;
     this.route = route;
     this.timeoutMs = timeoutMs;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    String requestId = ctx.request().getHeader(REQUEST_ID);
-    if (requestId == null || requestId.isBlank() || requestId.length() > 128) {
-      requestId = UUID.randomUUID().toString();
-    }
-    ctx.response().putHeader(REQUEST_ID, requestId);
+    long start = System.nanoTime();
+    String method = ctx.request().method().name();
+    ctx.addEndHandler(ended -> backend.metrics().request(route.prefix(), route.service(),
+        ctx.get(AccessLog.UPSTREAM, "none"), method, ctx.response().getStatusCode(), System.nanoTime() - start));
+    String requestId = RequestIds.of(ctx);
     Buffer body = ctx.body().buffer();
     forward(ctx, requestId, body == null ? Buffer.buffer() : body, new HashSet<>(), 1)
         .onFailure(failure -> Problems.send(ctx, failure instanceof ProblemException problem ? problem
@@ -76,14 +70,16 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   private Future<Void> forward(RoutingContext ctx, String requestId, Buffer body, Set<Upstream> tried,
       int attempt) {
-    Upstream upstream = choose(tried);
+    Upstream upstream = choose(tried, affinityKey(ctx.request()));
     if (upstream == null) {
       return Future.failedFuture(tried.isEmpty()
           ? ProblemException.serviceUnavailable("no instance of " + route.service() + " is available")
           : ProblemException.badGateway("no instance of " + route.service() + " could be reached"));
     }
     tried.add(upstream);
-    upstream.picked();
+    upstream.started();
+    backend.metrics().picked(upstream);
+    ctx.put(AccessLog.UPSTREAM, upstream.instanceId());
     HttpMethod method = ctx.request().method();
     RequestOptions options = new RequestOptions()
         .setMethod(method)
@@ -92,23 +88,34 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         .setURI(upstreamUri(ctx))
         .setHeaders(upstreamHeaders(ctx.request(), requestId))
         .setIdleTimeout(timeoutMs);
+    long sent = System.nanoTime();
     return client.request(options)
         .compose(request -> request.send(body))
         .transform(result -> {
+          long now = System.currentTimeMillis();
           if (result.succeeded()) {
-            return relay(ctx, result.result());
+            HttpClientResponse response = result.result();
+            if (response.statusCode() >= 500) {
+              backend.failed(upstream, now);
+            } else {
+              upstream.succeeded((System.nanoTime() - sent) / 1_000_000);
+            }
+            return relay(ctx, response).onComplete(relayed -> upstream.finished());
           }
+          upstream.finished();
           Throwable failure = result.cause();
           if (failure instanceof TimeoutException) {
-            upstream.timedOut();
+            backend.failed(upstream, now); // slow is not dead: it stays healthy, but may be ejected
             return Future.failedFuture(ProblemException.gatewayTimeout(
                 route.service() + " did not answer within " + timeoutMs + " ms"));
           }
           if (!isConnectionFailure(failure)) {
             return Future.failedFuture(failure);
           }
-          upstream.failed();
+          upstream.unreachable();
+          backend.failed(upstream, now);
           if (IDEMPOTENT.contains(method) && attempt < MAX_ATTEMPTS) {
+            backend.metrics().retried(route.service());
             return forward(ctx, requestId, body, tried, attempt + 1);
           }
           return Future.failedFuture(ProblemException.badGateway(
@@ -116,23 +123,20 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         });
   }
 
-  /** An instance in rotation not tried yet; failing that, any known one not tried (it may have recovered). */
-  private Upstream choose(Set<Upstream> tried) {
-    List<Upstream> known = directory.instances(route.service());
-    List<Upstream> inRotation = new ArrayList<>(known.size());
-    List<Upstream> untried = new ArrayList<>(known.size());
-    for (Upstream upstream : known) {
-      if (!tried.contains(upstream)) {
-        untried.add(upstream);
-        if (upstream.inRotation()) {
-          inRotation.add(upstream);
-        }
-      }
+  /** What consistent hashing keys on: the configured header, else the client address. */
+  private String affinityKey(HttpServerRequest request) {
+    String header = backend.balancing().hashHeader();
+    String key = header == null ? null : request.getHeader(header);
+    if (key == null && request.remoteAddress() != null) {
+      key = request.remoteAddress().hostAddress();
     }
-    if (!inRotation.isEmpty()) {
-      return balancer.pick(inRotation);
-    }
-    return untried.isEmpty() ? null : balancer.pick(untried);
+    return key;
+  }
+
+  /** The balancer's choice among the candidates not tried yet for this request; null when there is none. */
+  private Upstream choose(Set<Upstream> tried, String affinityKey) {
+    List<Upstream> candidates = backend.candidates(System.currentTimeMillis(), tried);
+    return candidates.isEmpty() ? null : backend.balancer().pick(candidates, affinityKey);
   }
 
   /**
@@ -189,7 +193,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       headers.set("X-Forwarded-Host", request.authority().toString());
     }
     headers.set("X-Forwarded-Prefix", route.prefix());
-    headers.set(REQUEST_ID, requestId);
+    headers.set(RequestIds.HEADER, requestId);
     return headers;
   }
 }

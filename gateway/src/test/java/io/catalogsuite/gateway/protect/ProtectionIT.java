@@ -106,7 +106,7 @@ class ProtectionIT {
             .put("apiKey", req.getHeader("X-API-Key")).put("authorization", req.getHeader("Authorization"))
             .encode()))).listen(0, "127.0.0.1"));
     await(gatewayA.discovery().publish(ServiceRecords.httpEndpoint("echo-service", "echo-1", gatewayA.nodeId(),
-        "127.0.0.1", echo.actualPort())));
+        "127.0.0.1", echo.actualPort(), 1)));
     for (TestHttp http : List.of(httpA, httpB)) {
       Waits.until("the echo instance at both gateways", Duration.ofSeconds(10),
           () -> admin(http).statusCode() == 200 && !admin(http).bodyAsJsonObject().getJsonObject("services")

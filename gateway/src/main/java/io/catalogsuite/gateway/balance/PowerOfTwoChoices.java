@@ -1,0 +1,29 @@
+package io.catalogsuite.gateway.balance;
+
+import io.catalogsuite.gateway.discovery.Upstream;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Two distinct candidates at random, and the one with fewer requests in flight. Nearly as good as
+ * least-requests at spreading load, without looking at every instance and without herding onto the one that
+ * just became least loaded.
+ */
+final class PowerOfTwoChoices implements LoadBalancer {
+  @Override
+  public Upstream pick(List<Upstream> candidates, String affinityKey) {
+    int size = candidates.size();
+    if (size == 1) {
+      return candidates.get(0);
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    int first = random.nextInt(size);
+    int second = random.nextInt(size - 1);
+    if (second >= first) {
+      second++; // distinct from first, still uniform
+    }
+    Upstream a = candidates.get(first);
+    Upstream b = candidates.get(second);
+    return b.inFlight() < a.inFlight() ? b : a;
+  }
+}
