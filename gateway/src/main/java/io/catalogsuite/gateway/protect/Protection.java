@@ -73,7 +73,8 @@ public final class Protection {
   }
 
   public Future<Void> stop() {
-    timers.forEach(vertx::cancelTimer);
+    timers.forEach(timer -> vertx.cancelTimer(timer));
+    timers.clear();
     return Future.succeededFuture();
   }
 
