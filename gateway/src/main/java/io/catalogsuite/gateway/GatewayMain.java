@@ -1,6 +1,7 @@
 package io.catalogsuite.gateway;
 
 import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.gateway.protect.ProtectionConfig;
 
 /** Runs the gateway, configured from the environment (see README, "Configuration"). */
 public final class GatewayMain {
@@ -8,6 +9,7 @@ public final class GatewayMain {
   }
 
   public static void main(String[] args) {
-    ServiceNode.main(GatewayService.NAME, 8080, env -> new GatewayService(GatewayConfig.fromEnv(env)));
+    ServiceNode.main(GatewayService.NAME, 8080, env -> new GatewayService(GatewayConfig.fromEnv(env),
+        ProtectionConfig.fromEnv(env)));
   }
 }

@@ -9,9 +9,12 @@ import io.catalogsuite.gateway.discovery.ServiceDirectory;
 import io.catalogsuite.gateway.observe.AccessLog;
 import io.catalogsuite.gateway.observe.GatewayMetrics;
 import io.catalogsuite.gateway.observe.RequestIds;
+import io.catalogsuite.gateway.protect.Protection;
+import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Backend;
 import io.catalogsuite.gateway.proxy.ProxyHandler;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -19,6 +22,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.LinkedHashMap;
 import java.util.regex.Pattern;
@@ -28,19 +32,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The gateway: the single HTTP entry. Finds instances through service discovery, balances across them,
- * retries idempotent requests that could not connect, and shows what it sees at {@code /admin/services}.
+ * The gateway: the single HTTP entry. Authenticates and rate-limits requests, finds instances through service
+ * discovery, balances across them, retries idempotent requests that could not connect, and shows what it sees
+ * at {@code /admin/services}.
  */
 public final class GatewayService implements Service {
   public static final String NAME = "gateway";
 
   private final GatewayConfig config;
+  private final Protection protection;
   private final ServiceDirectory directory;
   /** One backend per service, shared by every event loop (so that, for one, the rotation is strict). */
   private final Map<String, Backend> backends = new LinkedHashMap<>();
 
-  public GatewayService(GatewayConfig config) {
+  public GatewayService(GatewayConfig config, ProtectionConfig protection) {
     this.config = config;
+    this.protection = new Protection(protection,
+        config.routes().stream().map(GatewayConfig.Route::prefix).toList());
     this.directory = new ServiceDirectory(config.weights());
   }
 
@@ -52,7 +60,12 @@ public final class GatewayService implements Service {
             config.health(), config.resilience())));
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory))
         .compose(id -> node.vertx().deployVerticle(new HealthCheckVerticle(directory, config.health())))
-        .mapEmpty();
+        .compose(id -> protection.start(node));
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return protection.stop();
   }
 
   @Override
@@ -61,10 +74,13 @@ public final class GatewayService implements Service {
         new HttpClientOptions().setConnectTimeout(config.connectTimeoutMs()).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(64));
     AdminHandler admin = new AdminHandler(directory, config, backends);
+    // Who may do what, then how much: on routes of their own, ahead of the ones that read the body (no body is
+    // buffered for a request that will be refused) and reach an upstream.
+    Handler<RoutingContext> authentication = protection.authentication(vertx);
 
     router.route().handler(RequestIds::handle);
     router.route().handler(AccessLog::handle);
-    if (!config.clients().corsOrigins().isEmpty()) {
+    if (!config.clients().corsOrigins().isEmpty()) { // before authentication: preflights carry no credential
       router.route().handler(CorsHandler.create()
           .addOrigins(config.clients().corsOrigins())
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
@@ -73,11 +89,18 @@ public final class GatewayService implements Service {
               "Authorization"))
           .exposedHeaders(Set.of("ETag", "Location", "X-Request-Id", "X-Instance-Id", "Retry-After")));
     }
+    router.route(Protection.ADMIN_PREFIX + "/*")
+        .handler(authentication)
+        .handler(protection.rateLimit(Protection.ADMIN_PREFIX));
     router.get("/admin/services").handler(admin::services);
     for (GatewayConfig.Route route : config.routes()) {
       ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route, config.timeoutOf(route));
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
-      router.routeWithRegex(Pattern.quote(route.prefix()) + "(/.*)?")
+      String paths = Pattern.quote(route.prefix()) + "(/.*)?";
+      router.routeWithRegex(paths)
+          .handler(authentication)
+          .handler(protection.rateLimit(route.prefix()));
+      router.routeWithRegex(paths)
           .handler(JsonBodies.limitedTo(config.maxBodyBytes()))
           .handler(proxy);
     }

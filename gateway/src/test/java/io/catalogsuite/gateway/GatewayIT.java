@@ -11,6 +11,7 @@ import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
+import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayIT {
   private static final int TIMEOUT_MS = 1_000;
+  /** Every request sends this admin key: these tests are about routing (ProtectionIT is about protection). */
+  private static final String API_KEY = "gateway-it-" + UUID.randomUUID();
   private static final List<GatewayConfig.Route> ROUTES = GatewayConfig.routes(List.of(
       "/api/catalog=catalog-service", "/api/cache=cache-service", "/api/ghost=ghost-service",
       "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service", "/api/weighted=weighted-service",
@@ -76,9 +79,10 @@ class GatewayIT {
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
-        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING, Map.of(), Map.of(),
-            RESILIENCE, CLIENTS))));
-    http = new TestHttp(gateway.port());
+        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING,
+            Map.of(), Map.of(), RESILIENCE, CLIENTS),
+            ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "gateway-it:" + API_KEY + ":admin|write")))));
+    http = new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY));
     stubs = Vertx.vertx();
     http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "catalog-service").size() == 2
         && instances(r.bodyAsJsonObject(), "cache-service").size() == 1, Duration.ofSeconds(10));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
+import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class ResilienceIT {
   /** Health rules that stay out of the way: these tests are about what happens to single requests. */
+  private static final String API_KEY = "resilience-it-" + java.util.UUID.randomUUID();
   private static final HealthPolicy LENIENT = new HealthPolicy(1_000, 1_000, 1_000, 50, 60_000, 100, 1, 0);
 
   private static ServiceNode retrying;
@@ -56,8 +58,8 @@ class ResilienceIT {
     // A breaker that opens after 3 failures and probes again after 500 ms; no retries.
     breaking = gateway("gw-breaking", List.of("/api/fragile=fragile-service"), Map.of(),
         new Resilience(0, 5, 20, 20, 10, 3, 10_000, 500));
-    retryingHttp = new TestHttp(retrying.port());
-    breakingHttp = new TestHttp(breaking.port());
+    retryingHttp = new TestHttp(retrying.port(), Map.of("X-API-Key", API_KEY));
+    breakingHttp = new TestHttp(breaking.port(), Map.of("X-API-Key", API_KEY));
   }
 
   @AfterAll
@@ -72,7 +74,8 @@ class ResilienceIT {
   static ServiceNode gateway(String id, List<String> routes, Map<String, Integer> timeouts, Resilience resilience) {
     GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024, LENIENT,
         Map.of(), Map.of(), timeouts, resilience, new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
-    return await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, id), new GatewayService(config)));
+    return await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, id), new GatewayService(config,
+        ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "resilience-it:" + API_KEY + ":admin|write")))));
   }
 
   /** A real server: answers {@code status} after {@code delayMs}, counting what it receives. */
@@ -191,7 +194,7 @@ class ResilienceIT {
   void gracefulStop_finishesRequestsInFlight() {
     ServiceNode draining = gateway("gw-draining", List.of("/api/drain=drain-service"), Map.of(),
         new Resilience(0, 5, 20, 20, 10, 1_000_000, 10_000, 10_000));
-    TestHttp http = new TestHttp(draining.port());
+    TestHttp http = new TestHttp(draining.port(), Map.of("X-API-Key", API_KEY));
     try {
       publish(draining, "drain-service", "drained", stub("drained", new AtomicInteger(200), 600));
       awaitInstances(http, "drain-service", 1);

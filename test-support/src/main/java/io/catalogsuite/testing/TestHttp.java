@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -21,11 +22,18 @@ public final class TestHttp implements AutoCloseable {
   private final Vertx vertx;
   private final WebClient client;
   private final String base;
+  private final Map<String, String> headers;
 
   public TestHttp(int port) {
+    this(port, Map.of());
+  }
+
+  /** A client that sends {@code headers} (a credential, say) with every request. */
+  public TestHttp(int port, Map<String, String> headers) {
     this.vertx = Vertx.vertx();
     this.client = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(64));
     this.base = "http://127.0.0.1:" + port;
+    this.headers = Map.copyOf(headers);
   }
 
   public WebClient client() {
@@ -33,7 +41,9 @@ public final class TestHttp implements AutoCloseable {
   }
 
   public HttpRequest<Buffer> request(HttpMethod method, String path) {
-    return client.requestAbs(method, base + path);
+    HttpRequest<Buffer> request = client.requestAbs(method, base + path);
+    headers.forEach(request::putHeader);
+    return request;
   }
 
   public HttpResponse<Buffer> get(String path) {

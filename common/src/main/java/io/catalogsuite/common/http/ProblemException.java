@@ -49,6 +49,16 @@ public final class ProblemException extends RuntimeException {
         errors.size() == 1 ? "1 field is invalid" : errors.size() + " fields are invalid", errors);
   }
 
+  /** 401: no valid credential. The caller adds the {@code WWW-Authenticate} challenge to the response. */
+  public static ProblemException unauthorized(String detail) {
+    return new ProblemException(401, "unauthorized", "Unauthorized", detail, List.of());
+  }
+
+  /** 403: a valid credential that lacks the permission the request needs. */
+  public static ProblemException forbidden(String detail) {
+    return new ProblemException(403, "forbidden", "Forbidden", detail, List.of());
+  }
+
   public static ProblemException notFound(String detail) {
     return new ProblemException(404, "not-found", "Not found", detail, List.of());
   }
@@ -63,6 +73,11 @@ public final class ProblemException extends RuntimeException {
 
   public static ProblemException unsupportedMediaType(String detail) {
     return new ProblemException(415, "unsupported-media-type", "Unsupported media type", detail, List.of());
+  }
+
+  /** 429: over a rate limit. The caller adds {@code Retry-After} to the response. */
+  public static ProblemException tooManyRequests(String detail) {
+    return new ProblemException(429, "too-many-requests", "Too many requests", detail, List.of());
   }
 
   public static ProblemException badGateway(String detail) {

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -106,14 +107,15 @@ public final class Suite {
 
       out.printf("Starting %d cache-service, %d catalog-service and 1 gateway (logs in %s)...%n",
           options.cacheInstances(), options.catalogInstances(), workspace.show(workspace.logs()));
+      String apiKey = DevApiKey.loadOrCreate(workspace.devApiKey());
       List<InstanceSpec> specs = SuitePlan.instances(options.cacheInstances(), options.catalogInstances(),
-          options.gatewayPort(), state.clusterName(), database.url());
+          options.gatewayPort(), state.clusterName(), database.url(), DevApiKey.gatewayApiKeys(apiKey));
       StateRecorder recorder = new StateRecorder(state);
       fleet.start(specs, READY_TIMEOUT, recorder::add);
       state = recorder.state().with(Status.READY);
       state.write(workspace.state());
 
-      out.print(summary(state, Duration.ofNanos(System.nanoTime() - startedAt), true));
+      out.print(summary(state, apiKey, Duration.ofNanos(System.nanoTime() - startedAt), true));
       reportUnexpectedExits(fleet, stop);
       stop.await();
       return 0;
@@ -165,6 +167,8 @@ public final class Suite {
    */
   private FileChannel preflight(Options options) throws LaunchException, IOException {
     Files.createDirectories(workspace.suiteDir());
+    // It holds the development API key, and the launcher's log shows it: the owner's business only.
+    Files.setPosixFilePermissions(workspace.suiteDir(), PosixFilePermissions.fromString("rwx------"));
     FileChannel lock = FileChannel.open(workspace.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
       if (lock.tryLock() == null) {
@@ -248,7 +252,8 @@ public final class Suite {
       Optional<SuiteState> state = readState();
       if (state.isPresent() && state.get().launcher().pid() == launcher.pid()
           && state.get().status() == Status.READY) {
-        out.print(summary(state.get(), Duration.ofNanos(System.nanoTime() - startedAt), false));
+        out.print(summary(state.get(), DevApiKey.loadOrCreate(workspace.devApiKey()),
+            Duration.ofNanos(System.nanoTime() - startedAt), false));
         return 0;
       }
       if (!launcher.isAlive()) {
@@ -340,12 +345,15 @@ public final class Suite {
     return running ? 0 : 1;
   }
 
-  private String summary(SuiteState state, Duration elapsed, boolean foreground) {
+  private String summary(SuiteState state, String apiKey, Duration elapsed, boolean foreground) {
     return String.format("%nCatalog Suite is ready after %d s: %s%n%n", elapsed.toSeconds(), state.gatewayUrl())
         + table(state)
         + String.format("%n  Database  %s%n", state.database())
         + String.format("  Logs      %s/<name>.log%n", workspace.show(workspace.logs()))
-        + String.format("  Try       curl %s/admin/services%n", state.gatewayUrl())
+        + String.format("  API key   %s (roles admin, write; kept in %s)%n", apiKey,
+            workspace.show(workspace.devApiKey()))
+        + String.format("  Try       curl -H \"X-API-Key: $(cat %s)\" %s/admin/services%n",
+            workspace.show(workspace.devApiKey()), state.gatewayUrl())
         + String.format("  Status    ./suite status%n")
         + String.format("  Stop      %s%n", foreground ? "Ctrl-C (or ./suite down from another terminal)" : "./suite down");
   }

@@ -23,10 +23,11 @@ public final class SuitePlan {
 
   /**
    * The instances to start, in start order. Ports are chosen free now: an HTTP port for each cache and catalog
-   * instance ({@code gatewayPort} for the gateway) and a cluster port for every member.
+   * instance ({@code gatewayPort} for the gateway) and a cluster port for every member. The gateway accepts the
+   * API keys in {@code gatewayApiKeys} ({@code GATEWAY_API_KEYS}).
    */
   public static List<InstanceSpec> instances(int cache, int catalog, int gatewayPort, String clusterName,
-      String pgUrl) {
+      String pgUrl, String gatewayApiKeys) {
     int members = cache + catalog + 1;
     Iterator<Integer> ports = Ports.free(cache + catalog + members, List.of(gatewayPort)).iterator();
     List<Integer> clusterPorts = new ArrayList<>();
@@ -48,7 +49,8 @@ public final class SuitePlan {
     for (int n = 1; n <= catalog; n++) {
       instances.add(spec(ServiceKind.CATALOG, n, ports.next(), clusterPort.next(), shared, Map.of("PG_URL", pgUrl)));
     }
-    instances.add(spec(ServiceKind.GATEWAY, 1, gatewayPort, clusterPort.next(), shared, Map.of()));
+    instances.add(spec(ServiceKind.GATEWAY, 1, gatewayPort, clusterPort.next(), shared,
+        Map.of("GATEWAY_API_KEYS", gatewayApiKeys)));
     return List.copyOf(instances);
   }
 

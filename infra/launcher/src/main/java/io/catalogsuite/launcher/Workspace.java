@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Where the suite's files are: the project root (the services' jars are built under it) and {@code .suite/} in
- * it for the launcher's state, the logs and the embedded Postgres data. {@code ./suite} runs the launcher from
+ * it for the launcher's state, the logs, the development API key and the embedded Postgres data. {@code ./suite} runs the launcher from
  * the project root.
  */
 record Workspace(Path root) {
@@ -31,6 +31,11 @@ record Workspace(Path root) {
 
   Path lock() {
     return suiteDir().resolve("launcher.lock");
+  }
+
+  /** The development API key ({@link DevApiKey}). */
+  Path devApiKey() {
+    return suiteDir().resolve("dev-api-key");
   }
 
   Path postgresData() {

@@ -38,6 +38,8 @@ class SuiteEndToEndIT {
   private static final Duration REMOVAL_TIMEOUT = Duration.ofSeconds(10);
   /** The exit code of a JVM that stopped on SIGTERM, rather than being killed after its grace period. */
   private static final int STOPPED_BY_SIGTERM = 143;
+  /** The test's API key (admin and write): creating products and reading /admin/services need it. */
+  private static final String API_KEY = "e2e-" + UUID.randomUUID();
 
   private static Fleet fleet;
   private static TestHttp gateway;
@@ -48,8 +50,8 @@ class SuiteEndToEndIT {
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "e2e-logs").toAbsolutePath());
     fleet.requireJars();
     fleet.start(SuitePlan.instances(1, 2, gatewayPort, TestNodes.uniqueClusterName(),
-        TestPostgres.createDatabase()), START_TIMEOUT);
-    gateway = new TestHttp(gatewayPort);
+        TestPostgres.createDatabase(), DevApiKey.gatewayApiKeys(API_KEY)), START_TIMEOUT);
+    gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));
   }
 
   @AfterAll

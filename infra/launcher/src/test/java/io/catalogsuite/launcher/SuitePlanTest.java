@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class SuitePlanTest {
   private final List<InstanceSpec> plan =
-      SuitePlan.instances(2, 3, 8080, "suite-test", "postgresql://postgres@localhost:5432/catalog");
+      SuitePlan.instances(2, 3, 8080, "suite-test", "postgresql://postgres@localhost:5432/catalog",
+          "suite-dev:0123456789abcdef:admin|write");
 
   @Test
   void instances_inStartOrder_withTheirIds() {
@@ -47,6 +48,12 @@ class SuitePlanTest {
   void onlyCatalog_getsTheDatabase() {
     assertThat(plan).allSatisfy(spec -> assertThat(spec.env().containsKey("PG_URL"))
         .isEqualTo(spec.service() == ServiceKind.CATALOG));
+  }
+
+  @Test
+  void onlyTheGateway_getsTheApiKeys() {
+    assertThat(plan).allSatisfy(spec -> assertThat(spec.env().get("GATEWAY_API_KEYS"))
+        .isEqualTo(spec.service() == ServiceKind.GATEWAY ? "suite-dev:0123456789abcdef:admin|write" : null));
   }
 
   @Test

@@ -1,0 +1,29 @@
+package io.catalogsuite.gateway.protect;
+
+import io.catalogsuite.common.config.Env;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gateway's protection, read once from the environment: who may do what (authentication and access rules)
+ * and how much (rate limits). See README, "Protection".
+ *
+ * @param apiKeys    {@code GATEWAY_API_KEYS}: {@code name:key:roles} entries, comma-separated, roles separated by
+ *                   {@code |}; the key goes in the {@code X-API-Key} header
+ * @param jwt        {@code JWT_*}: how bearer tokens are validated; empty when no key is configured
+ * @param policy     {@code GATEWAY_AUTH_RULES}: which requests need which credential
+ * @param rateLimits {@code RATE_LIMIT_DEFAULT}, {@code RATE_LIMITS}, {@code RATE_LIMIT_SCOPE},
+ *                   {@code RATE_LIMIT_SYNC_MS}
+ */
+public record ProtectionConfig(ApiKeys apiKeys, Optional<JwtSettings> jwt, AccessPolicy policy,
+    RateLimits rateLimits) {
+
+  public static ProtectionConfig fromEnv(Map<String, String> vars) {
+    Env env = Env.of(vars);
+    return new ProtectionConfig(
+        ApiKeys.parse(env.list(ApiKeys.VARIABLE, "")),
+        JwtSettings.fromEnv(env),
+        AccessPolicy.parse(env.list(AccessPolicy.VARIABLE, AccessPolicy.DEFAULT_RULES)),
+        RateLimits.fromEnv(env));
+  }
+}

@@ -1,0 +1,370 @@
+package io.catalogsuite.gateway.protect;
+
+import static io.catalogsuite.testing.TestHttp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.discovery.ServiceRecords;
+import io.catalogsuite.gateway.GatewayConfig;
+import io.catalogsuite.gateway.GatewayService;
+import io.catalogsuite.testing.TestHttp;
+import io.catalogsuite.testing.TestNodes;
+import io.catalogsuite.testing.Waits;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Two real gateways in one cluster, protected as configured from the environment, in front of a real HTTP echo
+ * server published in discovery: authentication per route and method (API keys, HS256 and RS256 tokens signed
+ * here with java.security), rate limits with their headers, and one budget shared by both gateways.
+ */
+class ProtectionIT {
+  private static final String WRITER_KEY = "writer-" + UUID.randomUUID();
+  private static final String ADMIN_KEY = "admin-" + UUID.randomUUID();
+  private static final String READER_KEY = "reader-" + UUID.randomUUID();
+  private static final String LIMITED_KEY = "limited-" + UUID.randomUUID();
+  private static final String HS256_SECRET = "hs256-secret-" + UUID.randomUUID();
+  private static final String ISSUER = "https://issuer.test";
+  private static final String AUDIENCE = "catalog-suite-test";
+  private static final long POLL_MS = 25;
+  private static final GatewayConfig GATEWAY = GatewayConfig.fromEnv(Map.of(
+      "GATEWAY_ROUTES", "/api/echo=echo-service,/api/limited=echo-service,/api/shared=echo-service",
+      "UPSTREAM_TIMEOUT_MS", "5000", "HEALTH_PROBE_INTERVAL_MS", "100"));
+
+  private static KeyPair rsa;
+  private static ListAppender<ILoggingEvent> logs;
+  private static ServiceNode gatewayA;
+  private static ServiceNode gatewayB;
+  private static TestHttp httpA;
+  private static TestHttp httpB;
+  private static Vertx stubs;
+  /** Every token and key these tests present, valid or not: none may appear in a log line. */
+  private static final List<String> presented = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws GeneralSecurityException {
+    logs = new ListAppender<>();
+    logs.start();
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    rsa = generator.generateKeyPair();
+    Map<String, String> env = Map.of(
+        "GATEWAY_API_KEYS", "writer:" + WRITER_KEY + ":write, admin:" + ADMIN_KEY + ":admin|write, reader:"
+            + READER_KEY + ":, limited:" + LIMITED_KEY + ":write",
+        "JWT_HS256_SECRET", HS256_SECRET,
+        "JWT_RS256_PUBLIC_KEY", pem(rsa.getPublic().getEncoded()),
+        "JWT_ISSUER", ISSUER,
+        "JWT_AUDIENCE", AUDIENCE,
+        "RATE_LIMITS", "/api/limited=2/s:2,/api/shared=1/m:100",
+        "RATE_LIMIT_SCOPE", "cluster",
+        "RATE_LIMIT_SYNC_MS", "100");
+    presented.addAll(List.of(WRITER_KEY, ADMIN_KEY, READER_KEY, LIMITED_KEY, HS256_SECRET));
+
+    String cluster = TestNodes.uniqueClusterName();
+    gatewayA = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-a"),
+        new GatewayService(GATEWAY, ProtectionConfig.fromEnv(env))));
+    gatewayB = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-b"),
+        new GatewayService(GATEWAY, ProtectionConfig.fromEnv(env))));
+    httpA = new TestHttp(gatewayA.port());
+    httpB = new TestHttp(gatewayB.port());
+
+    stubs = Vertx.vertx();
+    HttpServer echo = await(stubs.createHttpServer().requestHandler(req -> req.body().onSuccess(body ->
+        req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+            .put("method", req.method().name()).put("uri", req.uri())
+            .put("apiKey", req.getHeader("X-API-Key")).put("authorization", req.getHeader("Authorization"))
+            .encode()))).listen(0, "127.0.0.1"));
+    await(gatewayA.discovery().publish(ServiceRecords.httpEndpoint("echo-service", "echo-1", gatewayA.nodeId(),
+        "127.0.0.1", echo.actualPort(), 1)));
+    for (TestHttp http : List.of(httpA, httpB)) {
+      Waits.until("the echo instance at both gateways", Duration.ofSeconds(10),
+          () -> admin(http).statusCode() == 200 && !admin(http).bodyAsJsonObject().getJsonObject("services")
+              .getJsonObject("echo-service").getJsonArray("instances").isEmpty());
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    httpA.close();
+    httpB.close();
+    await(stubs.close());
+    await(gatewayB.stop());
+    await(gatewayA.stop());
+  }
+
+  private static HttpResponse<Buffer> admin(TestHttp http) {
+    return await(http.request(HttpMethod.GET, "/admin/services").putHeader("X-API-Key", ADMIN_KEY).send());
+  }
+
+  private static HttpResponse<Buffer> send(HttpMethod method, String path, String header, String value) {
+    HttpRequest<Buffer> request = httpA.request(method, path);
+    if (header != null) {
+      request.putHeader(header, value);
+    }
+    return await(request.sendJsonObject(new JsonObject().put("k", "v")));
+  }
+
+  private static HttpResponse<Buffer> withKey(HttpMethod method, String path, String key) {
+    return send(method, path, "X-API-Key", key);
+  }
+
+  private static HttpResponse<Buffer> withToken(HttpMethod method, String path, String token) {
+    presented.add(token);
+    return send(method, path, "Authorization", "Bearer " + token);
+  }
+
+  private static void assertProblem(HttpResponse<Buffer> response, int status) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(response.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+    presented.forEach(secret -> assertThat(response.bodyAsString()).doesNotContain(secret));
+  }
+
+  // ---- authentication per route and method
+
+  @Test
+  void anonymous_readsPass_writesAndAdmin_401WithChallenge() {
+    assertThat(send(HttpMethod.GET, "/api/echo/items", null, null).statusCode()).isEqualTo(200);
+    assertThat(send(HttpMethod.HEAD, "/api/echo/items", null, null).statusCode()).isEqualTo(200);
+    for (HttpMethod write : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
+      HttpResponse<Buffer> response = send(write, "/api/echo/items", null, null);
+      assertProblem(response, 401);
+      assertThat(response.getHeader("WWW-Authenticate"))
+          .isEqualTo("ApiKey realm=\"catalog-suite\", header=\"X-API-Key\", Bearer realm=\"catalog-suite\"");
+    }
+    assertProblem(send(HttpMethod.GET, "/admin/services", null, null), 401);
+  }
+
+  @Test
+  void apiKey_rolesDecide_200or403_badKey401() {
+    assertThat(withKey(HttpMethod.POST, "/api/echo/items", WRITER_KEY).statusCode()).isEqualTo(200);
+    assertThat(withKey(HttpMethod.DELETE, "/api/echo/items/1", ADMIN_KEY).statusCode()).isEqualTo(200);
+    assertThat(withKey(HttpMethod.GET, "/api/echo/items", READER_KEY).statusCode()).isEqualTo(200);
+    assertProblem(withKey(HttpMethod.POST, "/api/echo/items", READER_KEY), 403);
+    assertProblem(withKey(HttpMethod.GET, "/admin/services", WRITER_KEY), 403);
+    assertThat(withKey(HttpMethod.GET, "/admin/services", ADMIN_KEY).statusCode()).isEqualTo(200);
+
+    HttpResponse<Buffer> badKey = withKey(HttpMethod.POST, "/api/echo/items", WRITER_KEY + "x");
+    assertProblem(badKey, 401);
+    assertThat(badKey.getHeader("WWW-Authenticate")).startsWith("ApiKey realm=\"catalog-suite\"");
+    // A bad key is refused on a public route too: the client learns at once that its key is wrong.
+    assertProblem(withKey(HttpMethod.GET, "/api/echo/items", "not-a-valid-key-at-all"), 401);
+    // API keys are not bearer tokens.
+    assertProblem(withToken(HttpMethod.POST, "/api/echo/items", WRITER_KEY), 401);
+  }
+
+  @Test
+  void apiKey_notForwardedUpstream_bearerTokenIs() {
+    JsonObject seen = withKey(HttpMethod.POST, "/api/echo/items", WRITER_KEY).bodyAsJsonObject();
+    assertThat(seen.getString("apiKey")).isNull();
+    String token = hs256(claims("alice", List.of("write")));
+    assertThat(withToken(HttpMethod.POST, "/api/echo/items", token).bodyAsJsonObject().getString("authorization"))
+        .isEqualTo("Bearer " + token);
+  }
+
+  @Test
+  void bothCredentials_401() {
+    HttpRequest<Buffer> request = httpA.request(HttpMethod.POST, "/api/echo/items")
+        .putHeader("X-API-Key", WRITER_KEY)
+        .putHeader("Authorization", "Bearer " + hs256(claims("alice", List.of("write"))));
+    assertProblem(await(request.send()), 401);
+  }
+
+  @Test
+  void hs256Token_rolesFromClaim() {
+    assertThat(withToken(HttpMethod.POST, "/api/echo/items", hs256(claims("alice", List.of("write"))))
+        .statusCode()).isEqualTo(200);
+    assertProblem(withToken(HttpMethod.POST, "/api/echo/items", hs256(claims("bob", List.of("read")))), 403);
+    assertThat(withToken(HttpMethod.GET, "/admin/services", hs256(claims("root", List.of("admin"))))
+        .statusCode()).isEqualTo(200);
+    // Roles as one space-separated string, as in OAuth scopes.
+    assertThat(withToken(HttpMethod.PUT, "/api/echo/items/1", hs256(claims("carol", List.of())
+        .put("roles", "read write"))).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void invalidTokens_401_invalidToken() {
+    long now = Instant.now().getEpochSecond();
+    List<String> invalid = List.of(
+        hs256(claims("alice", List.of("write")).put("exp", now - 3600)),             // expired
+        hs256(claims("alice", List.of("write")).put("nbf", now + 3600)),             // not yet valid
+        hs256(claims("alice", List.of("write")).put("iss", "https://other.test")),   // wrong issuer
+        hs256(claims("alice", List.of("write")).put("aud", "someone-else")),         // wrong audience
+        hs256(claims("alice", List.of("write")).putNull("exp")),                     // never expires
+        hs256(claims(null, List.of("write"))),                                        // no subject
+        sign("HS256", claims("alice", List.of("write")), "another-secret-of-at-least-32-bytes"),
+        "not.a.jwt");
+    for (String token : invalid) {
+      HttpResponse<Buffer> response = withToken(HttpMethod.POST, "/api/echo/items", token);
+      assertProblem(response, 401);
+      assertThat(response.getHeader("WWW-Authenticate")).endsWith("error=\"invalid_token\"");
+    }
+  }
+
+  @Test
+  void rs256Token_verifiedWithThePublicKey() throws GeneralSecurityException {
+    JsonObject claims = claims("dave", List.of("write"));
+    assertThat(withToken(HttpMethod.POST, "/api/echo/items", rs256(claims, rsa.getPrivate())).statusCode())
+        .isEqualTo(200);
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    assertProblem(withToken(HttpMethod.POST, "/api/echo/items", rs256(claims, generator.generateKeyPair()
+        .getPrivate())), 401);
+    assertProblem(withToken(HttpMethod.POST, "/api/echo/items", rs256(claims.copy().put("exp",
+        Instant.now().getEpochSecond() - 60), rsa.getPrivate())), 401);
+    // The public key is public: a token "signed" with it as an HS256 secret must not pass.
+    assertProblem(withToken(HttpMethod.POST, "/api/echo/items", sign("HS256", claims,
+        pem(rsa.getPublic().getEncoded()))), 401);
+  }
+
+  // ---- rate limits
+
+  @Test
+  void rateLimit_headers_429WithRetryAfter_thenRefilled() {
+    HttpResponse<Buffer> first = withKey(HttpMethod.GET, "/api/limited/x", LIMITED_KEY);
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.getHeader("RateLimit-Limit")).isEqualTo("2");
+    assertThat(first.getHeader("RateLimit-Remaining")).isEqualTo("1");
+    assertThat(first.getHeader("RateLimit-Reset")).isEqualTo("1");
+
+    HttpResponse<Buffer> refused = null;
+    for (int i = 0; i < 10 && refused == null; i++) { // 2 per second: refused by the third, unless time passes
+      HttpResponse<Buffer> response = withKey(HttpMethod.GET, "/api/limited/x", LIMITED_KEY);
+      refused = response.statusCode() == 429 ? response : null;
+    }
+    assertThat(refused).as("a 429 within 10 requests").isNotNull();
+    assertProblem(refused, 429);
+    assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+    assertThat(refused.getHeader("RateLimit-Remaining")).isEqualTo("0");
+    assertThat(refused.getHeader("RateLimit-Limit")).isEqualTo("2");
+    // Another client has its own budget on the same route.
+    assertThat(withKey(HttpMethod.GET, "/api/limited/x", WRITER_KEY).statusCode()).isEqualTo(200);
+
+    Waits.until("a token flows back", Duration.ofSeconds(5),
+        () -> withKey(HttpMethod.GET, "/api/limited/x", LIMITED_KEY).statusCode() == 200);
+  }
+
+  @Test
+  void defaultLimit_generous_onEveryResponse() {
+    HttpResponse<Buffer> response = send(HttpMethod.GET, "/api/echo/items", null, null);
+    assertThat(response.getHeader("RateLimit-Limit")).isEqualTo("400");
+    assertThat(Integer.parseInt(response.getHeader("RateLimit-Remaining"))).isBetween(300, 399);
+  }
+
+  @Test
+  void clusterScope_bothGatewaysShareOneBudget() throws InterruptedException {
+    int burst = 100;
+    for (int i = 0; i < burst; i++) {
+      assertThat(httpA.get("/api/shared/x").statusCode()).isEqualTo(200);
+    }
+    assertThat(httpA.get("/api/shared/x").statusCode()).isEqualTo(429);
+    // Gateway B has a full bucket of its own for this client until it learns of A's 100 requests.
+    int admittedByB = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    HttpResponse<Buffer> response = httpB.get("/api/shared/x");
+    while (response.statusCode() == 200 && System.nanoTime() < deadline) {
+      admittedByB++;
+      Thread.sleep(POLL_MS); // the poll interval: 50 polls take far longer than the 100 ms sync interval
+      response = httpB.get("/api/shared/x");
+    }
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(admittedByB).as("requests B let through before it knew").isLessThan(burst / 2);
+  }
+
+  // ---- secrets
+
+  @Test
+  void secrets_neverLogged() {
+    withKey(HttpMethod.POST, "/api/echo/items", WRITER_KEY + "-wrong");
+    presented.add(WRITER_KEY + "-wrong");
+    withToken(HttpMethod.POST, "/api/echo/items", hs256(claims("eve", List.of("write")).put("exp", 1)));
+    withKey(HttpMethod.POST, "/api/echo/items", WRITER_KEY);
+
+    List<String> lines = logs.list.stream().map(event -> event.getFormattedMessage()
+        + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy())))
+        .toList();
+    assertThat(lines).anyMatch(line -> line.startsWith("Protection: API keys [writer, admin, reader, limited]"));
+    for (String secret : List.copyOf(presented)) {
+      assertThat(lines).noneMatch(line -> line.contains(secret));
+    }
+  }
+
+  // ---- tokens, signed here
+
+  private static JsonObject claims(String subject, List<String> roles) {
+    long now = Instant.now().getEpochSecond();
+    JsonObject claims = new JsonObject().put("iss", ISSUER).put("aud", AUDIENCE).put("iat", now)
+        .put("exp", now + 300).put("roles", new JsonArray(roles));
+    return subject == null ? claims : claims.put("sub", subject);
+  }
+
+  private static String hs256(JsonObject claims) {
+    return sign("HS256", claims, HS256_SECRET);
+  }
+
+  private static String sign(String alg, JsonObject claims, String secret) {
+    String input = signingInput(alg, claims);
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return input + "." + base64Url(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String rs256(JsonObject claims, PrivateKey key) throws GeneralSecurityException {
+    String input = signingInput("RS256", claims);
+    Signature signature = Signature.getInstance("SHA256withRSA");
+    signature.initSign(key);
+    signature.update(input.getBytes(StandardCharsets.US_ASCII));
+    return input + "." + base64Url(signature.sign());
+  }
+
+  private static String signingInput(String alg, JsonObject claims) {
+    JsonObject header = new JsonObject().put("alg", alg).put("typ", "JWT");
+    return base64Url(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
+        + base64Url(claims.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String base64Url(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String pem(byte[] publicKey) {
+    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(publicKey)
+        + "\n-----END PUBLIC KEY-----\n";
+  }
+}
