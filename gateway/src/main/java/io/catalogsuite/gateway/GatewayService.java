@@ -44,6 +44,7 @@ public final class GatewayService implements Service {
   private final ServiceDirectory directory;
   /** One backend per service, shared by every event loop (so that, for one, the rotation is strict). */
   private final Map<String, Backend> backends = new LinkedHashMap<>();
+  private GatewayMetrics metrics;
 
   public GatewayService(GatewayConfig config, ProtectionConfig protection) {
     this.config = config;
@@ -54,7 +55,7 @@ public final class GatewayService implements Service {
 
   @Override
   public Future<Void> start(ServiceNode node) {
-    GatewayMetrics metrics = new GatewayMetrics(node.metrics(), directory, config.services());
+    metrics = new GatewayMetrics(node.metrics(), directory, config.services());
     config.services().forEach(service ->
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
@@ -91,7 +92,7 @@ public final class GatewayService implements Service {
     }
     router.route(Protection.ADMIN_PREFIX + "/*")
         .handler(authentication)
-        .handler(protection.rateLimit(Protection.ADMIN_PREFIX));
+        .handler(protection.rateLimit(Protection.ADMIN_PREFIX, () -> metrics.rateLimited(Protection.ADMIN_PREFIX)));
     router.get("/admin/services").handler(admin::services);
     for (GatewayConfig.Route route : config.routes()) {
       ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route, config.timeoutOf(route));
@@ -99,7 +100,7 @@ public final class GatewayService implements Service {
       String paths = Pattern.quote(route.prefix()) + "(/.*)?";
       router.routeWithRegex(paths)
           .handler(authentication)
-          .handler(protection.rateLimit(route.prefix()));
+          .handler(protection.rateLimit(route.prefix(), () -> metrics.rateLimited(route.prefix())));
       router.routeWithRegex(paths)
           .handler(JsonBodies.limitedTo(config.maxBodyBytes()))
           .handler(proxy);

@@ -13,6 +13,7 @@ import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
+import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
@@ -324,7 +325,7 @@ class GatewayIT {
     assertThat(sick.getString("state")).isEqualTo("ejected");
     assertThat(sick.getString("ejectedUntil")).isNotNull();
     assertThat(servedBy(10, "/api/sick/x", null)).containsOnly(Map.entry("well", 10));
-    assertThat(counter(http.get("/metrics").bodyAsString(), "gateway_ejections_total", "upstream=\"sick\""))
+    assertThat(PrometheusText.sample(http.get("/metrics").bodyAsString(), "gateway_ejections_total", "upstream=\"sick\""))
         .isEqualTo(1);
     // Back after the ejection (600 ms), without anyone's help.
     http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "sick-service").stream()
@@ -477,22 +478,14 @@ class GatewayIT {
       http.get("/api/catalog/products/" + id);
     }
     String metrics = http.get("/metrics").bodyAsString();
-    assertThat(counter(metrics, "gateway_requests_seconds_count", "method=\"GET\"", "route=\"/api/catalog\"",
+    assertThat(PrometheusText.sample(metrics, "gateway_requests_seconds_count", "method=\"GET\"", "route=\"/api/catalog\"",
         "status=\"200\"", "upstream=\"catalog-a\"")).isGreaterThanOrEqualTo(2);
-    assertThat(counter(metrics, "gateway_upstream_picks_total", "upstream=\"catalog-b\"")).isGreaterThanOrEqualTo(2);
+    assertThat(PrometheusText.sample(metrics, "gateway_upstream_picks_total", "upstream=\"catalog-b\"")).isGreaterThanOrEqualTo(2);
     assertThat(metrics).contains("gateway_requests_seconds_bucket{").contains("gateway_in_flight{")
         .contains("jvm_memory_used_bytes").contains("vertx_http_server_requests_total");
     http.get("/api/ghost/x"); // answered by the gateway itself: no upstream
-    assertThat(counter(http.get("/metrics").bodyAsString(), "gateway_requests_seconds_count",
+    assertThat(PrometheusText.sample(http.get("/metrics").bodyAsString(), "gateway_requests_seconds_count",
         "route=\"/api/ghost\"", "status=\"503\"", "upstream=\"none\"")).isEqualTo(1);
-  }
-
-  /** The value of the first sample of {@code name} whose labels include all of {@code labels}. */
-  static double counter(String exposition, String name, String... labels) {
-    return exposition.lines()
-        .filter(line -> line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-        .findFirst().orElse(-1);
   }
 
   @Test
@@ -513,6 +506,9 @@ class GatewayIT {
       assertThat(line.getString("path")).isEqualTo("/api/catalog/products/" + id);
       assertThat(line.getInteger("status")).isEqualTo(200);
       assertThat(line.getString("upstream")).isIn("catalog-a", "catalog-b");
+      assertThat(line.getString("route")).isEqualTo("/api/catalog");
+      assertThat(line.getString("principal")).isEqualTo("gateway-it");
+      assertThat(line.encode()).doesNotContain(API_KEY);
       assertThat(line.getLong("bytes")).isPositive();
       assertThat(line.getDouble("latencyMs")).isPositive();
     } finally {

@@ -8,6 +8,7 @@ import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
+import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.Waits;
@@ -105,7 +106,7 @@ class ResilienceIT {
   }
 
   static double metric(TestHttp http, String name, String... labels) {
-    return GatewayIT.counter(http.get("/metrics").bodyAsString(), name, labels);
+    return PrometheusText.sample(http.get("/metrics").bodyAsString(), name, labels);
   }
 
   @Test

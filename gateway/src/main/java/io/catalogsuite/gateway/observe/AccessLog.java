@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.observe;
 
+import io.catalogsuite.gateway.protect.Principal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
 public final class AccessLog {
   /** Where the proxy records which instance served the request (the last one tried). */
   public static final String UPSTREAM = "upstream";
+  /** Where the proxy records the route prefix the request matched. */
+  public static final String ROUTE = "route";
   private static final Logger log = LoggerFactory.getLogger("access");
 
   private AccessLog() {
@@ -28,7 +31,8 @@ public final class AccessLog {
             .put("requestId", RequestIds.of(ctx))
             .put("method", ctx.request().method().name())
             .put("path", ctx.request().path())
-            .put("route", ctx.currentRoute() == null ? null : ctx.currentRoute().getPath())
+            .put("route", ctx.get(ROUTE))
+            .put("principal", Principal.of(ctx).map(Principal::id).orElse(null))
             .put("upstream", ctx.get(UPSTREAM))
             .put("status", ctx.response().getStatusCode())
             .put("latencyMs", (System.nanoTime() - start) / 1_000_000.0)

@@ -57,6 +57,12 @@ public final class GatewayMetrics {
         .tag("service", service).register(registry).increment();
   }
 
+  /** A request refused with 429 by the rate limit of {@code route}. */
+  public void rateLimited(String route) {
+    Counter.builder("gateway.rate.limited").description("Requests refused by a rate limit")
+        .tag("route", route).register(registry).increment();
+  }
+
   public void ejected(Upstream upstream) {
     counter("gateway.ejections", "Instances ejected by passive health checking", upstream).increment();
   }

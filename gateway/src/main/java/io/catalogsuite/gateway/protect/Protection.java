@@ -84,9 +84,9 @@ public final class Protection {
   }
 
   /** The rate limit of the route with this prefix ({@link #ADMIN_PREFIX} for the admin API), if it has one. */
-  public Handler<RoutingContext> rateLimit(String prefix) {
+  public Handler<RoutingContext> rateLimit(String prefix, Runnable rejected) {
     RateLimiter limiter = limiters.get(prefix);
-    return limiter == null ? RoutingContext::next : new RateLimitHandler(limiter);
+    return limiter == null ? RoutingContext::next : new RateLimitHandler(limiter, rejected);
   }
 
   /**

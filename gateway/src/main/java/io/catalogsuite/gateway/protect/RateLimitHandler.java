@@ -16,10 +16,12 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class RateLimitHandler implements Handler<RoutingContext> {
   private final RateLimiter limiter;
+  private final Runnable rejected;
   private final String limitHeader;
 
-  RateLimitHandler(RateLimiter limiter) {
+  RateLimitHandler(RateLimiter limiter, Runnable rejected) {
     this.limiter = limiter;
+    this.rejected = rejected;
     this.limitHeader = Integer.toString(limiter.limit().burst());
   }
 
@@ -34,6 +36,7 @@ final class RateLimitHandler implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
+    rejected.run();
     long retryAfter = RateLimiter.retryAfterSeconds(outcome);
     response.putHeader("Retry-After", Long.toString(retryAfter));
     Problems.send(ctx, ProblemException.tooManyRequests("over the rate limit on " + limiter.route() + " ("

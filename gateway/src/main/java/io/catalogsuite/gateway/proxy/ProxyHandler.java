@@ -66,6 +66,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     String method = ctx.request().method().name();
+    ctx.put(AccessLog.ROUTE, route.prefix());
     ctx.addEndHandler(ended -> backend.metrics().request(route.prefix(), route.service(),
         ctx.get(AccessLog.UPSTREAM, "none"), method, ctx.response().getStatusCode(), System.nanoTime() - start));
     Buffer body = ctx.body().buffer();

@@ -269,6 +269,8 @@ class ProtectionIT {
     assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
     assertThat(refused.getHeader("RateLimit-Remaining")).isEqualTo("0");
     assertThat(refused.getHeader("RateLimit-Limit")).isEqualTo("2");
+    assertThat(io.catalogsuite.testing.PrometheusText.sample(httpA.get("/metrics").bodyAsString(),
+        "gateway_rate_limited_total", "route=\"/api/limited\"")).isGreaterThanOrEqualTo(1);
     // Another client has its own budget on the same route.
     assertThat(withKey(HttpMethod.GET, "/api/limited/x", WRITER_KEY).statusCode()).isEqualTo(200);
 
