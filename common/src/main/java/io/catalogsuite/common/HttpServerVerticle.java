@@ -43,6 +43,7 @@ final class HttpServerVerticle extends VerticleBase {
     service.routes(router, vertx);
     server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions()).setHost(host).setPort(port));
     return server
+        .invalidRequestHandler(Problems::invalidRequest)
         .requestHandler(request -> {
           // Stamped before routing, so every response (errors and 404s included) says who served it.
           request.response().putHeader(INSTANCE_ID_HEADER, instanceId);

@@ -439,6 +439,8 @@ class GatewayIT {
     HttpResponse<Buffer> response = await(http.request(HttpMethod.GET, "/api/catalog/products")
         .putHeader("X-Padding", "x".repeat(10_000)).send());
     assertThat(response.statusCode()).isEqualTo(431);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(response.bodyAsJsonObject().getInteger("status")).isEqualTo(431);
   }
 
   @Test

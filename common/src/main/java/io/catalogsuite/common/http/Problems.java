@@ -1,5 +1,8 @@
 package io.catalogsuite.common.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -42,6 +45,28 @@ public final class Problems {
         .setStatusCode(problem.status())
         .putHeader("Content-Type", CONTENT_TYPE)
         .end(problem.toJson().toBuffer());
+  }
+
+  /**
+   * Answers a request the HTTP codec could not read (request line or headers too long, malformed HTTP) with
+   * the matching problem, then closes the connection, which cannot be trusted to carry another request.
+   * Install with {@code HttpServer.invalidRequestHandler}.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ProblemException problem = cause instanceof TooLongHttpHeaderException
+        ? new ProblemException(431, "headers-too-large", "Request header fields too large",
+            "the request headers are larger than this server accepts", List.of())
+        : cause instanceof TooLongHttpLineException
+            ? new ProblemException(414, "uri-too-long", "URI too long",
+                "the request line is longer than this server accepts", List.of())
+            : ProblemException.badRequest("the request is not valid HTTP");
+    request.response()
+        .setStatusCode(problem.status())
+        .putHeader("Content-Type", CONTENT_TYPE)
+        .putHeader("Connection", "close")
+        .end(problem.toJson().toBuffer())
+        .onComplete(done -> request.connection().close());
   }
 
   static void handleFailure(RoutingContext ctx) {
