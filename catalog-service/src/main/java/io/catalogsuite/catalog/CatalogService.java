@@ -59,6 +59,7 @@ public final class CatalogService implements Service {
     router.get("/products/:id").handler(products::get);
     router.put("/products/:id").handler(body).handler(products::replace);
     router.delete("/products/:id").handler(products::delete);
+    router.post("/products/:id/reservations").handler(body).handler(products::reserve);
   }
 
   @Override

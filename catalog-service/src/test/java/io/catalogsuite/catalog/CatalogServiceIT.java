@@ -284,6 +284,36 @@ class CatalogServiceIT {
   }
 
   @Test
+  void reservation_takesStock_updatesVersionAndCache() {
+    long id = create(a, product("reserve-" + UUID.randomUUID()).put("stock", 5)).getLong("id");
+    assertThat(b.get("/products/" + id).bodyAsJsonObject().getInteger("stock")).isEqualTo(5); // cached on b
+
+    HttpResponse<Buffer> reserved = a.post("/products/" + id + "/reservations", new JsonObject().put("quantity", 3));
+    assertThat(reserved.statusCode()).as(reserved.bodyAsString()).isEqualTo(201);
+    JsonObject reservation = reserved.bodyAsJsonObject();
+    assertThat(reservation.getLong("productId")).isEqualTo(id);
+    assertThat(reservation.getInteger("quantity")).isEqualTo(3);
+    assertThat(reservation.getInteger("remainingStock")).isEqualTo(2);
+    assertThat(reservation.getLong("id")).isPositive();
+
+    JsonObject product = b.get("/products/" + id).bodyAsJsonObject(); // not the cached stock 5
+    assertThat(product.getInteger("stock")).isEqualTo(2);
+    assertThat(product.getInteger("version")).isEqualTo(2);
+
+    HttpResponse<Buffer> short_ = b.post("/products/" + id + "/reservations", new JsonObject().put("quantity", 3));
+    assertProblem(short_, 409);
+    assertThat(short_.bodyAsJsonObject().getString("detail")).contains("2 in stock");
+    assertProblem(a.post("/products/9223372036854775807/reservations", new JsonObject().put("quantity", 1)), 404);
+    for (JsonObject bad : List.of(new JsonObject().put("quantity", 0), new JsonObject().put("quantity", "1"),
+        new JsonObject().put("quantity", 1.5), new JsonObject(), new JsonObject().put("quantity", 1).put("x", 1))) {
+      assertProblem(a.post("/products/" + id + "/reservations", bad), 400);
+    }
+    long rows = await(sql.preparedQuery("SELECT count(*) FROM reservations WHERE product_id = $1")
+        .execute(Tuple.of(id))).iterator().next().getLong(0);
+    assertThat(rows).isEqualTo(1);
+  }
+
+  @Test
   void everyResponse_carriesInstanceId() {
     assertThat(a.get("/products/abc").getHeader("X-Instance-Id")).isEqualTo(catalogA.config().instanceId());
     assertThat(b.get("/health").getHeader("X-Instance-Id")).isEqualTo(catalogB.config().instanceId());

@@ -82,7 +82,8 @@ class GatewayIT {
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
         new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING,
             Map.of(), Map.of(), RESILIENCE, CLIENTS),
-            ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "gateway-it:" + API_KEY + ":admin|write")))));
+            ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "gateway-it:" + API_KEY + ":admin|write",
+                "RATE_LIMITS", "/api/catalog=off")))));
     http = new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY));
     stubs = Vertx.vertx();
     http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), "catalog-service").size() == 2
@@ -405,6 +406,27 @@ class GatewayIT {
     doomed.cluster().hazelcast().getLifecycleService().terminate();
     awaitInstances("catalog-service", 2);
     await(doomed.vertx().close().recover(e -> io.vertx.core.Future.succeededFuture()));
+  }
+
+  @Test
+  void reservations_500Concurrent_stock100_exactly100Succeed() {
+    long id = http.post("/api/catalog/products", product().put("stock", 100)).bodyAsJsonObject().getLong("id");
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> attempts = new java.util.ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      attempts.add(http.request(HttpMethod.POST, "/api/catalog/products/" + id + "/reservations")
+          .sendJsonObject(new JsonObject().put("quantity", 1)));
+    }
+    Map<Integer, Integer> statuses = new HashMap<>();
+    Map<String, Integer> servedBy = new HashMap<>();
+    for (HttpResponse<Buffer> response : await(io.vertx.core.Future.all(attempts)).<HttpResponse<Buffer>>list()) {
+      statuses.merge(response.statusCode(), 1, Integer::sum);
+      servedBy.merge(response.getHeader("X-Instance-Id"), 1, Integer::sum);
+    }
+    assertThat(statuses).containsOnly(Map.entry(201, 100), Map.entry(409, 400));
+    assertThat(servedBy).containsOnlyKeys("catalog-a", "catalog-b"); // spread over both instances
+    JsonObject product = http.get("/api/catalog/products/" + id).bodyAsJsonObject();
+    assertThat(product.getInteger("stock")).isZero();
+    assertThat(product.getInteger("version")).isEqualTo(101);
   }
 
   @Test

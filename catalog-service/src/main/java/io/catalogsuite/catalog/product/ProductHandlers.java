@@ -1,6 +1,7 @@
 package io.catalogsuite.catalog.product;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class ProductHandlers {
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
+  static final int MAX_RESERVATION = 1_000_000;
   private static final Pattern ID = Pattern.compile("[1-9][0-9]{0,18}");
   private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final String UNIQUE_VIOLATION = "23505";
@@ -112,6 +114,36 @@ public final class ProductHandlers {
         .compose(deleted -> deleted ? cache.deleted(id) : Future.failedFuture(notFound(id)))
         .onSuccess(v -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code POST /products/{id}/reservations} {@code {"quantity": n}}: 201 with the reservation, 409 when the
+   * stock is short, 404 for an unknown product. Atomic however many run at once (see the repository).
+   */
+  public void reserve(RoutingContext ctx) {
+    long id = id(ctx);
+    int quantity = quantity(JsonBodies.object(ctx));
+    repository.reserve(id, quantity)
+        .recover(e -> Future.failedFuture(databaseProblem(e, null)))
+        .compose(reservation -> reservation != null
+            ? cache.offer(reservation.product()).map(reservation)
+            : repository.findById(id).compose(current -> Future.failedFuture(current == null
+                ? notFound(id)
+                : ProblemException.conflict("product " + id + " has " + current.getInteger("stock")
+                    + " in stock; " + quantity + " cannot be reserved"))))
+        .onSuccess(reservation -> ctx.response().setStatusCode(201)
+            .putHeader("Content-Type", "application/json")
+            .end(reservation.toJson().toBuffer()))
+        .onFailure(ctx::fail);
+  }
+
+  private static int quantity(JsonObject body) {
+    Object quantity = body.getValue("quantity");
+    if (body.size() == 1 && quantity instanceof Integer n && n >= 1 && n <= MAX_RESERVATION) {
+      return n;
+    }
+    throw ProblemException.invalid(List.of(new FieldError("/quantity",
+        "must be an integer from 1 to " + MAX_RESERVATION + ", and the only field")));
   }
 
   public void list(RoutingContext ctx) {

@@ -34,6 +34,23 @@ final class ProductRepository {
 
   private static final String DELETE = "DELETE FROM products WHERE id = $1";
 
+  /**
+   * Takes $2 from the stock of product $1 and records the reservation, in one statement: the conditional
+   * update only matches while enough stock is left (the row lock serialises concurrent reservations), and the
+   * insert only happens if it matched. No row back: unknown product, or not enough stock.
+   */
+  private static final String RESERVE = """
+      WITH reserved AS (
+        UPDATE products SET stock = stock - $2, version = version + 1, updated_at = now()
+         WHERE id = $1 AND stock >= $2
+        RETURNING\s""" + COLUMNS + """
+      ),
+      reservation AS (
+        INSERT INTO reservations (product_id, quantity) SELECT id, $2 FROM reserved
+        RETURNING id AS reservation_id, created_at AS reserved_at
+      )
+      SELECT * FROM reservation CROSS JOIN reserved""";
+
   /** Keyset pages in id order: the primary key serves the first, products_category_id_idx the second. */
   private static final String PAGE = "SELECT " + COLUMNS + " FROM products WHERE id > $1 ORDER BY id LIMIT $2";
   private static final String PAGE_IN_CATEGORY =
@@ -69,6 +86,26 @@ final class ProductRepository {
   /** Whether a product was deleted. */
   Future<Boolean> delete(long id) {
     return client.preparedQuery(DELETE).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** A reservation and the product as it is after it, or null when the product is unknown or short of stock. */
+  Future<Reservation> reserve(long id, int quantity) {
+    return client.preparedQuery(RESERVE).execute(Tuple.of(id, quantity)).map(rows -> {
+      var iterator = rows.iterator();
+      if (!iterator.hasNext()) {
+        return null;
+      }
+      Row row = iterator.next();
+      return new Reservation(row.getLong("reservation_id"), quantity,
+          row.getOffsetDateTime("reserved_at").toInstant().toString(), toJson(row));
+    });
+  }
+
+  record Reservation(long id, int quantity, String createdAt, JsonObject product) {
+    JsonObject toJson() {
+      return new JsonObject().put("id", id).put("productId", product.getLong("id")).put("quantity", quantity)
+          .put("createdAt", createdAt).put("remainingStock", product.getInteger("stock"));
+    }
   }
 
   /** Up to {@code limit} products after {@code afterId}, in id order, optionally of one category. */
