@@ -12,8 +12,10 @@ import java.util.Map;
  * @param poolSize          {@code PG_POOL_SIZE}: connections to Postgres per instance
  * @param cacheWaitSeconds  {@code CACHE_WAIT_SECONDS}: how long start waits for cache-service to define the
  *                          {@code products} map
+ * @param missingTtlSeconds {@code CACHE_MISSING_TTL_SECONDS}: how long an unknown id is remembered as missing
+ *                          (negative caching; 0 = off)
  */
-public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWaitSeconds) {
+public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWaitSeconds, int missingTtlSeconds) {
   static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
 
   public static CatalogConfig fromEnv(Map<String, String> vars) {
@@ -21,7 +23,8 @@ public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWa
     return new CatalogConfig(
         database(env.string("PG_URL", DEFAULT_PG_URL)),
         env.integer("PG_POOL_SIZE", 8, 1, 256),
-        env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600));
+        env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
+        env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600));
   }
 
   /** Parses a Postgres URL; the message never repeats the URL, which may hold a password. */

@@ -46,7 +46,8 @@ public final class CatalogService implements Service {
               .connectingTo(config.database())
               .using(vertx)
               .build();
-          products = ProductHandlers.create(vertx, client, hazelcast);
+          products = ProductHandlers.create(vertx, client, hazelcast, node.metrics(),
+              config.missingTtlSeconds());
           return null;
         });
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
@@ -45,7 +46,7 @@ class CatalogServiceIT {
     String cluster = TestNodes.uniqueClusterName();
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
-    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30);
+    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, 60);
     // Started together, as a deployment would: the migration lock makes one apply the schema.
     Future<ServiceNode> first = ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config));
     Future<ServiceNode> second = ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config));
@@ -145,9 +146,9 @@ class CatalogServiceIT {
     TestHttp cacheHttp = new TestHttp(cache.port());
     try {
       JsonObject before = cacheHttp.get("/maps/products/stats").bodyAsJsonObject();
-      a.get("/products/" + id); // miss, then filled
+      a.get("/products/" + id); // hit: the create wrote it through
       b.get("/products/" + id); // hit
-      a.get("/products/" + id); // hit
+      a.get("/products/" + (id + 1_000_000)); // miss (then remembered as missing)
       a.put("/products/" + id, product("stats").put("sku", "S-" + UUID.randomUUID())); // a write is no lookup
       JsonObject after = cacheHttp.get("/maps/products/stats").bodyAsJsonObject();
       assertThat(after.getLong("misses") - before.getLong("misses")).isEqualTo(1);
@@ -156,6 +157,47 @@ class CatalogServiceIT {
     } finally {
       cacheHttp.close();
     }
+  }
+
+  static double loads(TestHttp http) {
+    return PrometheusText.sample(http.get("/metrics").bodyAsString(), "cache_loads_seconds_count",
+        "cache=\"products\"");
+  }
+
+  @Test
+  void singleFlight_200ConcurrentColdReads_oneDatabaseLoad() {
+    long id = create(a, product("cold-" + UUID.randomUUID())).getLong("id");
+    TestHttp cacheHttp = new TestHttp(cache.port());
+    try {
+      assertThat(cacheHttp.delete("/maps/products/entries/" + id).statusCode()).isEqualTo(204); // cold again
+    } finally {
+      cacheHttp.close();
+    }
+    double before = loads(a);
+    List<Future<HttpResponse<Buffer>>> reads = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      reads.add(a.request(HttpMethod.GET, "/products/" + id).send());
+    }
+    assertThat(await(Future.all(reads)).<HttpResponse<Buffer>>list())
+        .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
+    assertThat(loads(a) - before).isEqualTo(1);
+    assertThat(PrometheusText.sample(a.get("/metrics").bodyAsString(), "cache_hit_ratio", "cache=\"products\""))
+        .isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void negativeCache_remembers404_andANewProductReplacesIt() {
+    var sequence = await(sql.query("SELECT last_value, is_called FROM products_id_seq").execute()).iterator().next();
+    long next = sequence.getBoolean("is_called") ? sequence.getLong("last_value") + 1 : sequence.getLong("last_value");
+    double before = loads(a) + loads(b);
+    assertProblem(a.get("/products/" + next), 404);
+    assertProblem(b.get("/products/" + next), 404); // remembered cluster-wide: no second load
+    assertProblem(a.get("/products/" + next), 404);
+    assertThat(loads(a) + loads(b) - before).isEqualTo(1);
+
+    JsonObject created = create(a, product("neg-" + UUID.randomUUID()));
+    assertThat(created.getLong("id")).isEqualTo(next);
+    assertThat(b.get("/products/" + next).statusCode()).isEqualTo(200); // not the cached 404
   }
 
   @Test

@@ -72,7 +72,7 @@ class GatewayIT {
   @BeforeAll
   static void start() {
     cluster = TestNodes.uniqueClusterName();
-    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30);
+    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30, 5);
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     catalogA = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-a"),

@@ -4,20 +4,36 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.catalogsuite.common.cache.CacheCounters;
 import io.catalogsuite.common.cache.VersionedPut;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Cache-aside over the shared {@code products} map (defined by cache-service). Values are the product's JSON.
  *
- * <p>Every write goes through {@link VersionedPut}, so the cache only ever moves forward in version: a slow
- * reader cannot put back a product older than the one a writer stored, nor resurrect a deleted one. The cache
- * is an optimisation: when it fails, reads fall back to Postgres and the failure is logged.
+ * <ul>
+ *   <li>Never stale: every write goes through {@link VersionedPut}, so the cache only moves forward in version;
+ *       a slow reader cannot put back an older product, nor resurrect a deleted one (tombstone).
+ *   <li>Never stampedes: concurrent misses of one product on this instance share one database load
+ *       (single-flight); the others wait for it.
+ *   <li>Negative caching: an unknown id is remembered as missing for a short time, so repeated lookups of it do
+ *       not reach the database; a product created meanwhile replaces the marker at once (version 1 beats 0).
+ * </ul>
+ *
+ * <p>The cache is an optimisation: when it fails, reads go to Postgres and the failure is logged. Lookups,
+ * hit ratio and load times are on {@code /metrics} ({@code cache_*{cache="products"}}).
  */
 final class ProductCache {
   static final String MAP = "products";
@@ -28,34 +44,64 @@ final class ProductCache {
   private final Vertx vertx;
   private final IMap<String, String> map;
   private final CacheCounters lookups;
+  private final long missingTtlSeconds;
+  private final ConcurrentMap<Long, Future<JsonObject>> loading = new ConcurrentHashMap<>();
+  private final Counter hits;
+  private final Counter misses;
+  private final Timer loads;
 
-  ProductCache(Vertx vertx, HazelcastInstance member) {
+  ProductCache(Vertx vertx, HazelcastInstance member, MeterRegistry metrics, long missingTtlSeconds) {
     this.vertx = vertx;
     this.map = member.getMap(MAP);
     this.lookups = CacheCounters.of(member, MAP);
+    this.missingTtlSeconds = missingTtlSeconds;
+    this.hits = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "hit").register(metrics);
+    this.misses = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "miss").register(metrics);
+    Gauge.builder("cache.hit.ratio", () -> {
+      double total = hits.count() + misses.count();
+      return total == 0 ? 0 : hits.count() / total;
+    }).description("Share of this instance's lookups served by the cache").tag("cache", MAP).register(metrics);
+    this.loads = Timer.builder("cache.loads").description("Loads from the database after a miss")
+        .tag("cache", MAP).publishPercentileHistogram().register(metrics);
   }
 
-  /** What the cache knows about one product. */
-  record Lookup(String json, boolean deleted) {
-    static final Lookup MISS = new Lookup(null, false);
-
-    boolean hit() {
-      return json != null;
-    }
-  }
-
-  Future<Lookup> get(long id) {
+  /**
+   * The product's JSON, from the cache or else loaded once by {@code loader} (null when there is none);
+   * completes with null for an unknown, deleted or recently-missing product.
+   */
+  Future<String> read(long id, Supplier<Future<JsonObject>> loader) {
     return onContext(map.getAsync(key(id)))
-        .map(cached -> {
-          lookups.lookup(cached != null);
-          return cached;
-        })
-        .map(cached -> cached == null ? Lookup.MISS
-            : VersionedPut.isTombstone(cached) ? new Lookup(null, true) : new Lookup(cached, false))
         .recover(e -> {
           log.warn("Cache read failed, reading from Postgres: {}", e.toString());
-          return Future.succeededFuture(Lookup.MISS);
+          return Future.succeededFuture(null);
+        })
+        .compose(cached -> {
+          lookups.lookup(cached != null);
+          (cached != null ? hits : misses).increment();
+          if (cached == null) {
+            return loadOnce(id, loader).map(product -> product == null ? null : product.encode());
+          }
+          return Future.succeededFuture(VersionedPut.isTombstone(cached) || VersionedPut.isMissing(cached)
+              ? null : cached);
         });
+  }
+
+  /** One database load per product at a time on this instance; concurrent callers share its result. */
+  private Future<JsonObject> loadOnce(long id, Supplier<Future<JsonObject>> loader) {
+    Promise<JsonObject> mine = Promise.promise();
+    Future<JsonObject> shared = loading.putIfAbsent(id, mine.future());
+    if (shared != null) {
+      return onContext(shared.toCompletionStage()); // complete on this request's own event loop
+    }
+    long start = System.nanoTime();
+    loader.get()
+        .compose(product -> (product == null ? markMissing(id) : offer(product)).map(product))
+        .onComplete(result -> {
+          loading.remove(id);
+          loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+          mine.handle(result);
+        });
+    return mine.future();
   }
 
   /** Stores the product unless the cache already holds this or a newer version. */
@@ -69,6 +115,11 @@ final class ProductCache {
     return update(id, VersionedPut.tombstone(TOMBSTONE_SECONDS, TimeUnit.SECONDS));
   }
 
+  private Future<Void> markMissing(long id) {
+    return missingTtlSeconds == 0 ? Future.succeededFuture()
+        : update(id, VersionedPut.missing(missingTtlSeconds, TimeUnit.SECONDS));
+  }
+
   private Future<Void> update(long id, VersionedPut put) {
     return onContext(map.submitToKey(key(id), put)).<Void>mapEmpty().recover(e -> {
       log.error("Cache update of product {} failed; it may be served stale until its TTL: {}", id, e.toString());
@@ -80,7 +131,7 @@ final class ProductCache {
     return Long.toString(id);
   }
 
-  /** Hazelcast completes on its own threads; continue on the caller's event loop. */
+  /** Hazelcast (and a shared load) complete on other threads; continue on the caller's event loop. */
   private <T> Future<T> onContext(CompletionStage<T> stage) {
     return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
   }

@@ -5,6 +5,7 @@ import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -42,9 +43,10 @@ public final class ProductHandlers {
   }
 
   /** Handlers over Postgres ({@code client}) and the shared {@code products} cache map. */
-  public static ProductHandlers create(Vertx vertx, SqlClient client, HazelcastInstance hazelcast) {
+  public static ProductHandlers create(Vertx vertx, SqlClient client, HazelcastInstance hazelcast,
+      MeterRegistry metrics, long missingTtlSeconds) {
     return new ProductHandlers(new ProductRepository(client),
-        new ProductCache(vertx, hazelcast));
+        new ProductCache(vertx, hazelcast, metrics, missingTtlSeconds));
   }
 
   /** The shared map this service caches products in; cache-service defines it. */
@@ -56,6 +58,8 @@ public final class ProductHandlers {
     ProductInput input = validator.validate(JsonBodies.object(ctx));
     repository.insert(input)
         .recover(e -> Future.failedFuture(databaseProblem(e, input)))
+        // Written through: it also replaces a "missing" marker a reader may have left for this id.
+        .compose(product -> cache.offer(product).map(product))
         .onSuccess(product -> {
           String location = forwardedPrefix(ctx) + "/products/" + product.getLong("id");
           ctx.response().putHeader("Location", location);
@@ -66,21 +70,12 @@ public final class ProductHandlers {
 
   public void get(RoutingContext ctx) {
     long id = id(ctx);
-    cache.get(id)
-        .compose(cached -> {
-          if (cached.deleted()) {
-            return Future.failedFuture(notFound(id));
-          }
-          if (cached.hit()) {
-            return Future.succeededFuture(cached.json());
-          }
-          return repository.findById(id)
-              .recover(e -> Future.failedFuture(databaseProblem(e, null)))
-              .compose(product -> product == null
-                  ? Future.failedFuture(notFound(id))
-                  : cache.offer(product).map(v -> product.encode()));
-        })
+    cache.read(id, () -> repository.findById(id).recover(e -> Future.failedFuture(databaseProblem(e, null))))
         .onSuccess(json -> {
+          if (json == null) {
+            ctx.fail(notFound(id));
+            return;
+          }
           int version = new JsonObject(json).getInteger("version");
           if (Etags.matches(ctx.request().getHeader("If-None-Match"), version)) {
             ctx.response().setStatusCode(304).putHeader("ETag", Etags.of(version)).end();

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VersionedPut implements EntryProcessor<String, String, Boolean> {
   private static final long serialVersionUID = 1L;
+  private static final String MISSING_JSON = "{\"missing\":true,\"version\":0}";
   /** The version of a tombstone: newer than any real version. */
   public static final long TOMBSTONE_VERSION = Long.MAX_VALUE;
 
@@ -46,6 +47,18 @@ public final class VersionedPut implements EntryProcessor<String, String, Boolea
 
   public static boolean isTombstone(String cached) {
     return cached != null && cached.equals(tombstoneJson());
+  }
+
+  /**
+   * Remembers for {@code ttl} that the key has no document (negative caching). It has version 0, so the first
+   * real version (1, when the document is created) replaces it at once: a new document is never hidden.
+   */
+  public static VersionedPut missing(long ttl, TimeUnit unit) {
+    return new VersionedPut(MISSING_JSON, 0, unit.toMillis(ttl));
+  }
+
+  public static boolean isMissing(String cached) {
+    return MISSING_JSON.equals(cached);
   }
 
   private static String tombstoneJson() {
