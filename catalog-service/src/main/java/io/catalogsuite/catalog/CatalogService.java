@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import java.util.Map;
@@ -26,6 +27,7 @@ public final class CatalogService implements Service {
 
   private final CatalogConfig config;
   private SqlClient client;
+  private Pool transactions;
   private ProductHandlers products;
 
   public CatalogService(CatalogConfig config) {
@@ -46,7 +48,13 @@ public final class CatalogService implements Service {
               .connectingTo(config.database())
               .using(vertx)
               .build();
-          products = ProductHandlers.create(vertx, client, hazelcast, node.metrics(),
+          // Transactions need one connection for their statements: a (non-pipelining) pool, kept small.
+          transactions = PgBuilder.pool()
+              .with(new PoolOptions().setMaxSize(Math.max(2, config.poolSize() / 2)))
+              .connectingTo(config.database())
+              .using(vertx)
+              .build();
+          products = ProductHandlers.create(vertx, client, transactions, hazelcast, node.metrics(),
               config.missingTtlSeconds());
           return null;
         });
@@ -70,7 +78,8 @@ public final class CatalogService implements Service {
 
   @Override
   public Future<Void> stop() {
-    return client == null ? Future.succeededFuture() : client.close();
+    return client == null ? Future.succeededFuture()
+        : Future.join(client.close(), transactions.close()).mapEmpty();
   }
 
   /**

@@ -355,6 +355,60 @@ class CatalogServiceIT {
     assertThat(rows).isEqualTo(1);
   }
 
+  static HttpResponse<Buffer> postWithKey(TestHttp http, String path, String key, JsonObject body) {
+    return await(http.request(HttpMethod.POST, path).putHeader("Idempotency-Key", key).sendJsonObject(body));
+  }
+
+  @Test
+  void idempotencyKey_retryReplaysTheFirstResponse_andWritesOnce() {
+    String category = "idem-" + UUID.randomUUID();
+    JsonObject input = product(category);
+    String key = "key-" + UUID.randomUUID();
+    HttpResponse<Buffer> first = postWithKey(a, "/products", key, input);
+    HttpResponse<Buffer> retry = postWithKey(b, "/products", key, input);
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(first.getHeader("Idempotent-Replayed")).isNull();
+    assertThat(retry.statusCode()).isEqualTo(201);
+    assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    assertThat(retry.getHeader("Location")).isEqualTo(first.getHeader("Location"));
+    assertThat(rowCount(category)).isEqualTo(1);
+
+    assertProblem(postWithKey(a, "/products", key, product(category)), 422); // same key, another body
+    assertProblem(postWithKey(a, "/products", "bad key with spaces", product(category)), 400);
+    assertThat(rowCount(category)).isEqualTo(1);
+  }
+
+  @Test
+  void idempotencyKey_concurrentDuplicates_oneWrite() {
+    String category = "idem-race-" + UUID.randomUUID();
+    JsonObject input = product(category);
+    String key = "race-" + UUID.randomUUID();
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sent.add((i % 2 == 0 ? a : b).request(HttpMethod.POST, "/products").putHeader("Idempotency-Key", key)
+          .sendJsonObject(input));
+    }
+    List<HttpResponse<Buffer>> responses = await(Future.all(sent)).list();
+    assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201));
+    assertThat(responses.stream().map(r -> r.bodyAsJsonObject().getLong("id")).distinct()).hasSize(1);
+    assertThat(responses.stream().filter(r -> r.getHeader("Idempotent-Replayed") != null)).hasSize(9);
+    assertThat(rowCount(category)).isEqualTo(1);
+  }
+
+  @Test
+  void idempotencyKey_reservationTakesStockOnce() {
+    long id = create(a, product("idem-res-" + UUID.randomUUID()).put("stock", 10)).getLong("id");
+    String key = "res-" + UUID.randomUUID();
+    JsonObject body = new JsonObject().put("quantity", 4);
+    HttpResponse<Buffer> first = postWithKey(a, "/products/" + id + "/reservations", key, body);
+    HttpResponse<Buffer> retry = postWithKey(b, "/products/" + id + "/reservations", key, body);
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(retry.statusCode()).isEqualTo(201);
+    assertThat(retry.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    assertThat(a.get("/products/" + id).bodyAsJsonObject().getInteger("stock")).isEqualTo(6);
+  }
+
   @Test
   void everyResponse_carriesInstanceId() {
     assertThat(a.get("/products/abc").getHeader("X-Instance-Id")).isEqualTo(catalogA.config().instanceId());

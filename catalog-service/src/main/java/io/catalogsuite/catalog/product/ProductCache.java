@@ -45,7 +45,7 @@ final class ProductCache {
   private final IMap<String, String> map;
   private final CacheCounters lookups;
   private final long missingTtlSeconds;
-  private final ConcurrentMap<Long, Future<JsonObject>> loading = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Long, Future<String>> loading = new ConcurrentHashMap<>();
   private final Counter hits;
   private final Counter misses;
   private final Timer loads;
@@ -70,38 +70,54 @@ final class ProductCache {
    * completes with null for an unknown, deleted or recently-missing product.
    */
   Future<String> read(long id, Supplier<Future<JsonObject>> loader) {
-    return onContext(map.getAsync(key(id)))
-        .recover(e -> {
-          log.warn("Cache read failed, reading from Postgres: {}", e.toString());
-          return Future.succeededFuture(null);
-        })
-        .compose(cached -> {
-          lookups.lookup(cached != null);
-          (cached != null ? hits : misses).increment();
-          if (cached == null) {
-            return loadOnce(id, loader).map(product -> product == null ? null : product.encode());
-          }
-          return Future.succeededFuture(VersionedPut.isTombstone(cached) || VersionedPut.isMissing(cached)
-              ? null : cached);
-        });
+    return get(id).compose(cached -> {
+      lookups.lookup(cached != null);
+      (cached != null ? hits : misses).increment();
+      return cached != null ? Future.succeededFuture(visible(cached)) : loadOnce(id, loader);
+    });
   }
 
   /** One database load per product at a time on this instance; concurrent callers share its result. */
-  private Future<JsonObject> loadOnce(long id, Supplier<Future<JsonObject>> loader) {
-    Promise<JsonObject> mine = Promise.promise();
-    Future<JsonObject> shared = loading.putIfAbsent(id, mine.future());
+  private Future<String> loadOnce(long id, Supplier<Future<JsonObject>> loader) {
+    Future<String> inFlight = loading.get(id);
+    if (inFlight != null) {
+      return onContext(inFlight.toCompletionStage()); // complete on this request's own event loop
+    }
+    // A load may have finished between our cache read and now. It leaves `loading` only once the cache holds
+    // its result, so reading the cache again now finds that result instead of loading a second time.
+    return get(id).compose(again -> again != null ? Future.succeededFuture(visible(again)) : startLoad(id, loader));
+  }
+
+  private Future<String> startLoad(long id, Supplier<Future<JsonObject>> loader) {
+    Promise<String> mine = Promise.promise();
+    Future<String> shared = loading.putIfAbsent(id, mine.future());
     if (shared != null) {
-      return onContext(shared.toCompletionStage()); // complete on this request's own event loop
+      return onContext(shared.toCompletionStage());
     }
     long start = System.nanoTime();
     loader.get()
-        .compose(product -> (product == null ? markMissing(id) : offer(product)).map(product))
+        .compose(product -> product == null
+            ? markMissing(id).map((String) null)
+            : offer(product).map(v -> product.encode()))
         .onComplete(result -> {
           loading.remove(id);
           loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           mine.handle(result);
         });
     return mine.future();
+  }
+
+  /** The cached value, or null on a miss (or when the cache cannot be read: then Postgres serves). */
+  private Future<String> get(long id) {
+    return onContext(map.getAsync(key(id))).recover(e -> {
+      log.warn("Cache read failed, reading from Postgres: {}", e.toString());
+      return Future.succeededFuture(null);
+    });
+  }
+
+  /** A cached product's JSON; null for the markers of a deleted or a missing product. */
+  private static String visible(String cached) {
+    return VersionedPut.isTombstone(cached) || VersionedPut.isMissing(cached) ? null : cached;
   }
 
   /** Stores the product unless the cache already holds this or a newer version. */

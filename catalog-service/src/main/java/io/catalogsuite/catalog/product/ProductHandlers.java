@@ -12,9 +12,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,18 +37,20 @@ public final class ProductHandlers {
 
   private final ProductRepository repository;
   private final ProductCache cache;
+  private final IdempotentWrites idempotent;
   private final ProductValidator validator = new ProductValidator();
 
-  private ProductHandlers(ProductRepository repository, ProductCache cache) {
+  private ProductHandlers(ProductRepository repository, ProductCache cache, IdempotentWrites idempotent) {
     this.repository = repository;
     this.cache = cache;
+    this.idempotent = idempotent;
   }
 
   /** Handlers over Postgres ({@code client}) and the shared {@code products} cache map. */
-  public static ProductHandlers create(Vertx vertx, SqlClient client, HazelcastInstance hazelcast,
+  public static ProductHandlers create(Vertx vertx, SqlClient client, Pool transactions, HazelcastInstance hazelcast,
       MeterRegistry metrics, long missingTtlSeconds) {
     return new ProductHandlers(new ProductRepository(client),
-        new ProductCache(vertx, hazelcast, metrics, missingTtlSeconds));
+        new ProductCache(vertx, hazelcast, metrics, missingTtlSeconds), new IdempotentWrites(transactions));
   }
 
   /** The shared map this service caches products in; cache-service defines it. */
@@ -54,18 +58,43 @@ public final class ProductHandlers {
     return ProductCache.MAP;
   }
 
+  /** {@code POST /products}: 201 with Location and ETag; once per {@code Idempotency-Key}. */
   public void create(RoutingContext ctx) {
     ProductInput input = validator.validate(JsonBodies.object(ctx));
-    repository.insert(input)
+    JsonObject[] written = new JsonObject[1];
+    once(ctx, "POST /products", on -> repository.insert(on, input).map(product -> {
+          written[0] = product;
+          return new IdempotentWrites.Response(201, product.encode(), false);
+        }))
         .recover(e -> Future.failedFuture(databaseProblem(e, input)))
         // Written through: it also replaces a "missing" marker a reader may have left for this id.
-        .compose(product -> cache.offer(product).map(product))
-        .onSuccess(product -> {
-          String location = forwardedPrefix(ctx) + "/products/" + product.getLong("id");
-          ctx.response().putHeader("Location", location);
-          sendProduct(ctx, 201, product.encode(), product.getInteger("version"));
+        .compose(response -> written[0] == null ? Future.succeededFuture(response)
+            : cache.offer(written[0]).map(response))
+        .onSuccess(response -> {
+          JsonObject product = new JsonObject(response.body());
+          ctx.response().putHeader("Location", forwardedPrefix(ctx) + "/products/" + product.getLong("id"));
+          replayedHeader(ctx, response);
+          sendProduct(ctx, response.status(), response.body(), product.getInteger("version"));
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Runs {@code write} once per {@code Idempotency-Key} in {@code scope} when the request has one (in a
+   * transaction, with the stored response), else directly on the pipelining client.
+   */
+  private Future<IdempotentWrites.Response> once(RoutingContext ctx, String scope,
+      Function<SqlClient, Future<IdempotentWrites.Response>> write) {
+    String key = IdempotentWrites.key(ctx.request().getHeader(IdempotentWrites.HEADER));
+    return key == null
+        ? write.apply(repository.client())
+        : idempotent.run(scope, key, ctx.body().buffer(), write::apply);
+  }
+
+  private static void replayedHeader(RoutingContext ctx, IdempotentWrites.Response response) {
+    if (response.replayed()) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
   }
 
   public void get(RoutingContext ctx) {
@@ -118,17 +147,26 @@ public final class ProductHandlers {
   public void reserve(RoutingContext ctx) {
     long id = id(ctx);
     int quantity = quantity(JsonBodies.object(ctx));
-    repository.reserve(id, quantity)
-        .recover(e -> Future.failedFuture(databaseProblem(e, null)))
-        .compose(reservation -> reservation != null
-            ? cache.offer(reservation.product()).map(reservation)
-            : repository.findById(id).compose(current -> Future.failedFuture(current == null
+    JsonObject[] written = new JsonObject[1];
+    once(ctx, "POST /products/" + id + "/reservations", on -> repository.reserve(on, id, quantity)
+          .compose(reservation -> {
+            if (reservation != null) {
+              written[0] = reservation.product();
+              return Future.succeededFuture(new IdempotentWrites.Response(201, reservation.toJson().encode(), false));
+            }
+            return repository.findById(on, id).compose(current -> Future.failedFuture(current == null
                 ? notFound(id)
                 : ProblemException.conflict("product " + id + " has " + current.getInteger("stock")
-                    + " in stock; " + quantity + " cannot be reserved"))))
-        .onSuccess(reservation -> ctx.response().setStatusCode(201)
-            .putHeader("Content-Type", "application/json")
-            .end(reservation.toJson().toBuffer()))
+                    + " in stock; " + quantity + " cannot be reserved")));
+          }))
+        .recover(e -> Future.failedFuture(databaseProblem(e, null)))
+        .compose(response -> written[0] == null ? Future.succeededFuture(response)
+            : cache.offer(written[0]).map(response))
+        .onSuccess(response -> {
+          replayedHeader(ctx, response);
+          ctx.response().setStatusCode(response.status()).putHeader("Content-Type", "application/json")
+              .end(response.body());
+        })
         .onFailure(ctx::fail);
   }
 
@@ -200,6 +238,9 @@ public final class ProductHandlers {
    * is a 503; anything else is a bug and stays a 500.
    */
   private static Throwable databaseProblem(Throwable failure, ProductInput input) {
+    if (failure instanceof ProblemException) {
+      return failure; // already an answer (a 404, 409 or 422 decided inside a transaction)
+    }
     if (failure instanceof PgException pg) {
       if (UNIQUE_VIOLATION.equals(pg.getSqlState()) && input != null) {
         return ProblemException.conflict("a product with sku '" + input.sku() + "' already exists");

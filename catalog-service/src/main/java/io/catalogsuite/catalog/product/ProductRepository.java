@@ -62,13 +62,23 @@ final class ProductRepository {
     this.client = client;
   }
 
-  Future<JsonObject> insert(ProductInput product) {
-    return client.preparedQuery(INSERT).execute(writeParams(product)).map(ProductRepository::single);
+  /** The pipelining client that runs single statements outside a transaction. */
+  SqlClient client() {
+    return client;
+  }
+
+  /** Inserts the product, through {@code on} (the client, or a transaction's connection). */
+  Future<JsonObject> insert(SqlClient on, ProductInput product) {
+    return on.preparedQuery(INSERT).execute(writeParams(product)).map(ProductRepository::single);
   }
 
   /** The product, or null when there is none with this id. */
   Future<JsonObject> findById(long id) {
-    return client.preparedQuery(FIND_BY_ID).execute(Tuple.of(id)).map(ProductRepository::single);
+    return findById(client, id);
+  }
+
+  Future<JsonObject> findById(SqlClient on, long id) {
+    return on.preparedQuery(FIND_BY_ID).execute(Tuple.of(id)).map(ProductRepository::single);
   }
 
   /**
@@ -89,8 +99,8 @@ final class ProductRepository {
   }
 
   /** A reservation and the product as it is after it, or null when the product is unknown or short of stock. */
-  Future<Reservation> reserve(long id, int quantity) {
-    return client.preparedQuery(RESERVE).execute(Tuple.of(id, quantity)).map(rows -> {
+  Future<Reservation> reserve(SqlClient on, long id, int quantity) {
+    return on.preparedQuery(RESERVE).execute(Tuple.of(id, quantity)).map(rows -> {
       var iterator = rows.iterator();
       if (!iterator.hasNext()) {
         return null;
