@@ -77,34 +77,37 @@ final class ProductCache {
     });
   }
 
-  /** One database load per product at a time on this instance; concurrent callers share its result. */
+  /**
+   * One database load per product at a time on this instance; concurrent callers share its result.
+   *
+   * <p>Order matters. A load leaves {@code loading} only after the cache holds its result. A caller that
+   * missed the cache registers its own load only when none is in flight, so after any previous load left,
+   * so after that load's result reached the cache; it then looks at the cache once more before going to the
+   * database. A miss that raced with a fill therefore finds the fill instead of loading a second time.
+   */
   private Future<String> loadOnce(long id, Supplier<Future<JsonObject>> loader) {
-    Future<String> inFlight = loading.get(id);
-    if (inFlight != null) {
-      return onContext(inFlight.toCompletionStage()); // complete on this request's own event loop
-    }
-    // A load may have finished between our cache read and now. It leaves `loading` only once the cache holds
-    // its result, so reading the cache again now finds that result instead of loading a second time.
-    return get(id).compose(again -> again != null ? Future.succeededFuture(visible(again)) : startLoad(id, loader));
-  }
-
-  private Future<String> startLoad(long id, Supplier<Future<JsonObject>> loader) {
     Promise<String> mine = Promise.promise();
     Future<String> shared = loading.putIfAbsent(id, mine.future());
     if (shared != null) {
-      return onContext(shared.toCompletionStage());
+      return onContext(shared.toCompletionStage()); // complete on this request's own event loop
     }
-    long start = System.nanoTime();
-    loader.get()
-        .compose(product -> product == null
-            ? markMissing(id).map((String) null)
-            : offer(product).map(v -> product.encode()))
+    get(id)
+        .compose(again -> again != null ? Future.succeededFuture(visible(again)) : load(id, loader))
         .onComplete(result -> {
           loading.remove(id);
-          loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           mine.handle(result);
         });
     return mine.future();
+  }
+
+  /** Loads from the database and fills the cache (with the product, or a "missing" marker). */
+  private Future<String> load(long id, Supplier<Future<JsonObject>> loader) {
+    long start = System.nanoTime();
+    return loader.get()
+        .compose(product -> product == null
+            ? markMissing(id).map((String) null)
+            : offer(product).map(v -> product.encode()))
+        .onComplete(result -> loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
   }
 
   /** The cached value, or null on a miss (or when the cache cannot be read: then Postgres serves). */
