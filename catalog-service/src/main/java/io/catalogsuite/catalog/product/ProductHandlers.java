@@ -30,6 +30,7 @@ public final class ProductHandlers {
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
   static final int MAX_RESERVATION = 1_000_000;
+  static final int MAX_QUERY = 200;
   private static final Pattern ID = Pattern.compile("[1-9][0-9]{0,18}");
   private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final String UNIQUE_VIOLATION = "23505";
@@ -179,22 +180,68 @@ public final class ProductHandlers {
         "must be an integer from 1 to " + MAX_RESERVATION + ", and the only field")));
   }
 
+  /**
+   * {@code GET /products?q=&category=&minPrice=&maxPrice=&inStock=&sort=&limit=&cursor=}: one page of
+   * products and the cursor of the next ({@code null} on the last page).
+   */
   public void list(RoutingContext ctx) {
-    String category = category(ctx.request().getParam("category"));
-    int limit = QueryParams.integer(ctx, "limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT);
-    long after = PageCursor.decode(ctx.request().getParam("cursor"));
+    ProductSearch search = search(ctx);
     // One row more than asked tells whether another page follows, without a count.
-    repository.page(category, after, limit + 1)
+    repository.search(new ProductSearch(search.q(), search.category(), search.minPrice(), search.maxPrice(),
+            search.inStock(), search.sort(), search.after(), search.limit() + 1))
         .recover(e -> Future.failedFuture(databaseProblem(e, null)))
-        .onSuccess(rows -> {
-          boolean more = rows.size() > limit;
-          List<JsonObject> items = more ? rows.subList(0, limit) : rows;
-          String next = more ? PageCursor.encode(items.get(items.size() - 1).getLong("id")) : null;
+        .onSuccess(hits -> {
+          boolean more = hits.size() > search.limit();
+          List<ProductRepository.Hit> page = more ? hits.subList(0, search.limit()) : hits;
+          String next = null;
+          if (more) {
+            ProductRepository.Hit last = page.get(page.size() - 1);
+            next = new PageCursor(search.sort(), search.sort().jsonValue(last.sortValue()),
+                last.product().getLong("id")).encode();
+          }
+          JsonArray items = new JsonArray(new ArrayList<>(page.size()));
+          page.forEach(hit -> items.add(hit.product()));
           ctx.response().putHeader("Content-Type", "application/json")
-              .end(new JsonObject().put("items", new JsonArray(new ArrayList<>(items))).put("nextCursor", next)
-                  .toBuffer());
+              .end(new JsonObject().put("items", items).put("nextCursor", next).toBuffer());
         })
         .onFailure(ctx::fail);
+  }
+
+  /** The listing a request asks for; every parameter checked, a 400 problem otherwise. */
+  static ProductSearch search(RoutingContext ctx) {
+    String q = ctx.request().getParam("q");
+    if (q != null && (q.isBlank() || q.length() > MAX_QUERY || q.indexOf('\0') >= 0)) {
+      throw ProblemException.badRequest("q must be 1 to " + MAX_QUERY + " characters");
+    }
+    Long minPrice = price(ctx, "minPrice");
+    Long maxPrice = price(ctx, "maxPrice");
+    if (minPrice != null && maxPrice != null && minPrice > maxPrice) {
+      throw ProblemException.badRequest("minPrice must not be above maxPrice");
+    }
+    String inStock = ctx.request().getParam("inStock");
+    if (inStock != null && !inStock.equals("true") && !inStock.equals("false")) {
+      throw ProblemException.badRequest("inStock must be true or false");
+    }
+    Sort sort = Sort.of(ctx.request().getParam("sort"), q != null);
+    return new ProductSearch(q, category(ctx.request().getParam("category")), minPrice, maxPrice,
+        "true".equals(inStock), sort, PageCursor.decode(ctx.request().getParam("cursor"), sort),
+        QueryParams.integer(ctx, "limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT));
+  }
+
+  private static Long price(RoutingContext ctx, String name) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      long price = Long.parseLong(raw);
+      if (price >= 0) {
+        return price;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ProblemException.badRequest(name + " must be a whole number of cents, 0 or more; got '" + raw + "'");
   }
 
   private static void sendProduct(RoutingContext ctx, int status, String json, int version) {

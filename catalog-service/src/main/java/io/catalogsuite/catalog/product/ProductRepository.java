@@ -14,8 +14,7 @@ import java.util.List;
  * and pipelined by the client), and every query is served by an index.
  */
 final class ProductRepository {
-  private static final String COLUMNS =
-      "id, sku, name, description, category, price_cents, currency, stock, attributes, version, created_at, updated_at";
+  private static final String COLUMNS = ProductSearch.COLUMNS;
 
   private static final String INSERT = """
       INSERT INTO products (sku, name, description, category, price_cents, currency, stock, attributes)
@@ -50,11 +49,6 @@ final class ProductRepository {
         RETURNING id AS reservation_id, created_at AS reserved_at
       )
       SELECT * FROM reservation CROSS JOIN reserved""";
-
-  /** Keyset pages in id order: the primary key serves the first, products_category_id_idx the second. */
-  private static final String PAGE = "SELECT " + COLUMNS + " FROM products WHERE id > $1 ORDER BY id LIMIT $2";
-  private static final String PAGE_IN_CATEGORY =
-      "SELECT " + COLUMNS + " FROM products WHERE category = $1 AND id > $2 ORDER BY id LIMIT $3";
 
   private final SqlClient client;
 
@@ -118,16 +112,19 @@ final class ProductRepository {
     }
   }
 
-  /** Up to {@code limit} products after {@code afterId}, in id order, optionally of one category. */
-  Future<List<JsonObject>> page(String category, long afterId, int limit) {
-    Future<RowSet<Row>> rows = category == null
-        ? client.preparedQuery(PAGE).execute(Tuple.of(afterId, limit))
-        : client.preparedQuery(PAGE_IN_CATEGORY).execute(Tuple.of(category, afterId, limit));
-    return rows.map(set -> {
-      List<JsonObject> products = new ArrayList<>(set.size());
-      set.forEach(row -> products.add(toJson(row)));
-      return products;
+  /** One page of a listing, each product with the value it was sorted by (for the next cursor). */
+  Future<List<Hit>> search(ProductSearch search) {
+    ProductSearch.Sql sql = search.toSql();
+    String column = search.sort().column();
+    return client.preparedQuery(sql.text()).execute(sql.params()).map(rows -> {
+      List<Hit> hits = new ArrayList<>(rows.size());
+      rows.forEach(row -> hits.add(new Hit(toJson(row), column == null ? null : row.getValue(column))));
+      return hits;
     });
+  }
+
+  /** A product of a listing and the value it was sorted by. */
+  record Hit(JsonObject product, Object sortValue) {
   }
 
   private static Tuple writeParams(ProductInput p) {
