@@ -72,9 +72,4 @@ public record NodeConfig(
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, publicHost, clusterName,
         clusterMembers, clusterHost, clusterPort, weight, delayMs);
   }
-
-  public NodeConfig withHttpPort(int port) {
-    return new NodeConfig(serviceName, instanceId, httpHost, port, httpInstances, publicHost, clusterName,
-        clusterMembers, clusterHost, clusterPort, weight, drainDelayMs);
-  }
 }
