@@ -89,16 +89,20 @@ public final class Backend {
     List<Upstream> all = instances();
     List<Upstream> available = new ArrayList<>(all.size());
     List<Upstream> untried = new ArrayList<>(all.size());
+    int availableTotal = 0; // tried ones included: the panic threshold is about the whole service
     for (Upstream upstream : all) {
+      boolean isAvailable = upstream.available(now);
+      if (isAvailable) {
+        availableTotal++;
+      }
       if (!exclude.contains(upstream)) {
         untried.add(upstream);
-        if (upstream.available(now)) {
+        if (isAvailable) {
           available.add(upstream);
         }
       }
     }
-    long availableTotal = all.stream().filter(u -> u.available(now)).count();
-    if (availableTotal * 100 < (long) all.size() * health.panicPercent() || available.isEmpty()) {
+    if ((long) availableTotal * 100 < (long) all.size() * health.panicPercent() || available.isEmpty()) {
       return untried;
     }
     List<Upstream> admitted = new ArrayList<>(available.size());
