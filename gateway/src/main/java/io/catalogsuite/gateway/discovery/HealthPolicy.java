@@ -1,6 +1,7 @@
 package io.catalogsuite.gateway.discovery;
 
 import io.catalogsuite.common.config.Env;
+import io.catalogsuite.gateway.Doubling;
 
 /**
  * When the gateway stops and starts sending requests to an instance.
@@ -36,10 +37,6 @@ public record HealthPolicy(int ejectAfterFailures, long ejectBaseMs, long ejectM
 
   /** How long the {@code n}-th consecutive ejection (1-based) lasts: base · 2^(n-1), at most the maximum. */
   long ejectionMs(int n) {
-    long length = ejectBaseMs;
-    for (int i = 1; i < n && length < ejectMaxMs; i++) {
-      length *= 2;
-    }
-    return Math.min(length, ejectMaxMs);
+    return Doubling.capped(ejectBaseMs, n - 1, ejectMaxMs);
   }
 }

@@ -1,6 +1,7 @@
 package io.catalogsuite.gateway.proxy;
 
 import io.catalogsuite.common.config.Env;
+import io.catalogsuite.gateway.Doubling;
 
 /**
  * Retries and circuit breaking, the same for every service.
@@ -34,10 +35,6 @@ public record Resilience(int maxRetries, long backoffBaseMs, long backoffMaxMs, 
 
   /** Exponential backoff with full jitter: a random wait in [0, min(max, base·2^retry)). */
   public long backoffMs(int retry, double random) {
-    long ceiling = backoffBaseMs;
-    for (int i = 0; i < retry && ceiling < backoffMaxMs; i++) {
-      ceiling *= 2;
-    }
-    return (long) (Math.min(ceiling, backoffMaxMs) * random);
+    return (long) (Doubling.capped(backoffBaseMs, retry, backoffMaxMs) * random);
   }
 }
