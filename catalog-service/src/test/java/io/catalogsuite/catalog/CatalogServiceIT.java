@@ -3,27 +3,20 @@ package io.catalogsuite.catalog;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.catalogsuite.cache.CacheConfig;
-import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
-import io.catalogsuite.testing.TestNodes;
-import io.catalogsuite.testing.TestPostgres;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -32,41 +25,30 @@ import org.junit.jupiter.api.Test;
 
 /** Two real catalog-service members and one cache-service member, on a real Postgres, over real HTTP. */
 class CatalogServiceIT {
+  private static CatalogCluster cluster;
   private static ServiceNode cache;
   private static ServiceNode catalogA;
   private static ServiceNode catalogB;
   private static TestHttp a;
   private static TestHttp b;
-  private static Vertx sqlVertx;
   private static SqlClient sql;
 
   @BeforeAll
   static void start() {
-    String database = TestPostgres.createDatabase();
-    String cluster = TestNodes.uniqueClusterName();
-    cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
-        new CacheService(CacheConfig.fromEnv(Map.of()))));
-    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, 60);
-    // Started together, as a deployment would: the migration lock makes one apply the schema.
-    Future<ServiceNode> first = ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config));
-    Future<ServiceNode> second = ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config));
-    catalogA = await(first);
-    catalogB = await(second);
+    cluster = CatalogCluster.start(2, 60);
+    cache = cluster.cache();
+    catalogA = cluster.catalog(0);
+    catalogB = cluster.catalog(1);
     a = new TestHttp(catalogA.port());
     b = new TestHttp(catalogB.port());
-    sqlVertx = Vertx.vertx();
-    sql = PgBuilder.client().connectingTo(CatalogConfig.database(database)).using(sqlVertx).build();
+    sql = cluster.sql();
   }
 
   @AfterAll
   static void stop() {
     a.close();
     b.close();
-    await(sql.close());
-    await(sqlVertx.close());
-    await(catalogB.stop());
-    await(catalogA.stop());
-    await(cache.stop());
+    cluster.close();
   }
 
   static JsonObject product(String category) {

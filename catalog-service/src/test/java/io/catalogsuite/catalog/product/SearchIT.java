@@ -3,18 +3,10 @@ package io.catalogsuite.catalog.product;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.catalogsuite.cache.CacheConfig;
-import io.catalogsuite.cache.CacheService;
-import io.catalogsuite.catalog.CatalogConfig;
-import io.catalogsuite.catalog.CatalogService;
-import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.catalog.CatalogCluster;
 import io.catalogsuite.testing.TestHttp;
-import io.catalogsuite.testing.TestNodes;
-import io.catalogsuite.testing.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.SqlClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,23 +22,15 @@ import org.junit.jupiter.api.Test;
 /** Search and sorted listings over 100,000 real products: results, keyset pages, and index use. */
 class SearchIT {
   private static final int PRODUCTS = 100_000;
-  private static ServiceNode cache;
-  private static ServiceNode catalog;
+  private static CatalogCluster cluster;
   private static TestHttp http;
-  private static Vertx sqlVertx;
   private static SqlClient sql;
 
   @BeforeAll
   static void start() {
-    String database = TestPostgres.createDatabase();
-    String cluster = TestNodes.uniqueClusterName();
-    cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
-        new CacheService(CacheConfig.fromEnv(Map.of()))));
-    catalog = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster),
-        new CatalogService(new CatalogConfig(CatalogConfig.database(database), 4, 30, 5))));
-    http = new TestHttp(catalog.port());
-    sqlVertx = Vertx.vertx();
-    sql = PgBuilder.client().connectingTo(CatalogConfig.database(database)).using(sqlVertx).build();
+    cluster = CatalogCluster.start(1, 5);
+    http = new TestHttp(cluster.catalog(0).port());
+    sql = cluster.sql();
     // 50 name words (2 % of the rows each), 40 categories, prices and stock spread out.
     await(sql.query("""
         INSERT INTO products (sku, name, description, category, price_cents, currency, stock)
@@ -63,10 +46,7 @@ class SearchIT {
   @AfterAll
   static void stop() {
     http.close();
-    await(sql.close());
-    await(sqlVertx.close());
-    await(catalog.stop());
-    await(cache.stop());
+    cluster.close();
   }
 
   /** The node types of a query's plan, from EXPLAIN (FORMAT JSON) with the real parameters. */

@@ -1,0 +1,75 @@
+package io.catalogsuite.catalog;
+
+import static io.catalogsuite.testing.TestHttp.await;
+
+import io.catalogsuite.cache.CacheConfig;
+import io.catalogsuite.cache.CacheService;
+import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.testing.TestHttp;
+import io.catalogsuite.testing.TestNodes;
+import io.catalogsuite.testing.TestPostgres;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.SqlClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real setup of the catalog's integration tests: a fresh database, one cache-service member, catalog-service
+ * members started together (as a deployment would: the migration lock makes one of them apply the schema), and
+ * an SQL client for looking behind the service's back.
+ */
+public final class CatalogCluster implements AutoCloseable {
+  private final ServiceNode cache;
+  private final List<ServiceNode> catalogs;
+  private final Vertx sqlVertx;
+  private final SqlClient sql;
+
+  private CatalogCluster(ServiceNode cache, List<ServiceNode> catalogs, Vertx sqlVertx, SqlClient sql) {
+    this.cache = cache;
+    this.catalogs = catalogs;
+    this.sqlVertx = sqlVertx;
+    this.sql = sql;
+  }
+
+  /** Starts {@code catalogs} catalog-service members that remember unknown ids for {@code missingTtlSeconds}. */
+  public static CatalogCluster start(int catalogs, int missingTtlSeconds) {
+    String database = TestPostgres.createDatabase();
+    String cluster = TestNodes.uniqueClusterName();
+    ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
+        new CacheService(CacheConfig.fromEnv(Map.of()))));
+    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, missingTtlSeconds);
+    List<Future<ServiceNode>> starting = new ArrayList<>();
+    for (int i = 0; i < catalogs; i++) {
+      starting.add(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config)));
+    }
+    List<ServiceNode> started = starting.stream().map(TestHttp::await).toList();
+    Vertx sqlVertx = Vertx.vertx();
+    SqlClient sql = PgBuilder.client().connectingTo(CatalogConfig.database(database)).using(sqlVertx).build();
+    return new CatalogCluster(cache, started, sqlVertx, sql);
+  }
+
+  public ServiceNode cache() {
+    return cache;
+  }
+
+  public ServiceNode catalog(int index) {
+    return catalogs.get(index);
+  }
+
+  public SqlClient sql() {
+    return sql;
+  }
+
+  @Override
+  public void close() {
+    await(sql.close());
+    await(sqlVertx.close());
+    for (int i = catalogs.size() - 1; i >= 0; i--) {
+      await(catalogs.get(i).stop());
+    }
+    await(cache.stop());
+  }
+}
