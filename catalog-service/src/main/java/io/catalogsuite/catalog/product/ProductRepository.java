@@ -16,22 +16,44 @@ import java.util.List;
 final class ProductRepository {
   private static final String COLUMNS = ProductSearch.COLUMNS;
 
+  /*
+   * Every statement that changes a product also writes its event to the outbox (product_events), in the same
+   * statement and so in the same transaction: the event exists exactly when the change committed.
+   */
+
   private static final String INSERT = """
-      INSERT INTO products (sku, name, description, category, price_cents, currency, stock, attributes)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-      RETURNING\s""" + COLUMNS;
+      WITH written AS (
+        INSERT INTO products (sku, name, description, category, price_cents, currency, stock, attributes)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        RETURNING\s""" + COLUMNS + """
+      ),
+      event AS (
+        INSERT INTO product_events (type, product_id, sku, version)
+        SELECT 'product.created', id, sku, version FROM written
+      )
+      SELECT * FROM written""";
 
   private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM products WHERE id = $1";
 
   /** Full replace; with $10 set, only if the stored version is one of $10 (optimistic concurrency). */
   private static final String REPLACE = """
-      UPDATE products
-         SET sku = $2, name = $3, description = $4, category = $5, price_cents = $6, currency = $7, stock = $8,
-             attributes = $9, version = version + 1, updated_at = now()
-       WHERE id = $1 AND ($10::integer[] IS NULL OR version = ANY ($10))
-      RETURNING\s""" + COLUMNS;
+      WITH written AS (
+        UPDATE products
+           SET sku = $2, name = $3, description = $4, category = $5, price_cents = $6, currency = $7, stock = $8,
+               attributes = $9, version = version + 1, updated_at = now()
+         WHERE id = $1 AND ($10::integer[] IS NULL OR version = ANY ($10))
+        RETURNING\s""" + COLUMNS + """
+      ),
+      event AS (
+        INSERT INTO product_events (type, product_id, sku, version)
+        SELECT 'product.updated', id, sku, version FROM written
+      )
+      SELECT * FROM written""";
 
-  private static final String DELETE = "DELETE FROM products WHERE id = $1";
+  private static final String DELETE = """
+      WITH deleted AS (DELETE FROM products WHERE id = $1 RETURNING id, sku, version)
+      INSERT INTO product_events (type, product_id, sku, version)
+      SELECT 'product.deleted', id, sku, version FROM deleted""";
 
   /**
    * Takes $2 from the stock of product $1 and records the reservation, in one statement: the conditional
@@ -47,6 +69,10 @@ final class ProductRepository {
       reservation AS (
         INSERT INTO reservations (product_id, quantity) SELECT id, $2 FROM reserved
         RETURNING id AS reservation_id, created_at AS reserved_at
+      ),
+      event AS (
+        INSERT INTO product_events (type, product_id, sku, version)
+        SELECT 'product.reserved', id, sku, version FROM reserved
       )
       SELECT * FROM reservation CROSS JOIN reserved""";
 
