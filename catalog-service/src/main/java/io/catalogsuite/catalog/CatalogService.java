@@ -2,6 +2,9 @@ package io.catalogsuite.catalog;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.catalogsuite.catalog.db.Migrations;
+import io.catalogsuite.catalog.events.EventStreams;
+import io.catalogsuite.catalog.events.OutboxRelay;
+import io.catalogsuite.catalog.product.ProductCache;
 import io.catalogsuite.catalog.product.ProductHandlers;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
@@ -19,16 +22,22 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** catalog-service: products in Postgres, read cache-aside through the shared Hazelcast cache. */
+/**
+ * catalog-service: products in Postgres, read cache-aside through the shared Hazelcast cache; every change an
+ * event, relayed from the outbox to the cache (invalidation) and to {@code GET /events}.
+ */
 public final class CatalogService implements Service {
   public static final String NAME = "catalog-service";
   static final long MAX_BODY_BYTES = 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
 
   private final CatalogConfig config;
+  private Vertx vertx;
   private SqlClient client;
   private Pool transactions;
   private ProductHandlers products;
+  private EventStreams events;
+  private String relay;
 
   public CatalogService(CatalogConfig config) {
     this.config = config;
@@ -36,7 +45,7 @@ public final class CatalogService implements Service {
 
   @Override
   public Future<Void> start(ServiceNode node) {
-    Vertx vertx = node.vertx();
+    vertx = node.vertx();
     HazelcastInstance hazelcast = node.cluster().hazelcast();
     return Migrations.apply(vertx, config.database())
         .compose(v -> awaitCacheMap(vertx, hazelcast,
@@ -54,8 +63,19 @@ public final class CatalogService implements Service {
               .connectingTo(config.database())
               .using(vertx)
               .build();
-          products = ProductHandlers.create(vertx, client, transactions, hazelcast, node.metrics(),
-              config.missingTtlSeconds());
+          ProductCache cache = new ProductCache(vertx, hazelcast, node.metrics(), config.missingTtlSeconds());
+          products = ProductHandlers.create(client, transactions, cache);
+          events = new EventStreams(vertx, client, config.events());
+          return cache;
+        })
+        .compose(cache -> events.start().compose(v -> vertx.deployVerticle(
+            new OutboxRelay(config.database(), config.events(), node.metrics(),
+                batch -> cache.invalidate(batch).map(done -> {
+                  events.publish(batch);
+                  return null;
+                })))))
+        .map(id -> {
+          relay = id;
           return null;
         });
   }
@@ -69,6 +89,7 @@ public final class CatalogService implements Service {
     router.put("/products/:id").handler(body).handler(products::replace);
     router.delete("/products/:id").handler(products::delete);
     router.post("/products/:id/reservations").handler(body).handler(products::reserve);
+    router.get("/events").handler(events::handle);
   }
 
   @Override
@@ -78,8 +99,12 @@ public final class CatalogService implements Service {
 
   @Override
   public Future<Void> stop() {
-    return client == null ? Future.succeededFuture()
-        : Future.join(client.close(), transactions.close()).mapEmpty();
+    // The relay first: it frees its lock at once, so another instance relays without waiting.
+    Future<Void> relayStopped = relay == null ? Future.succeededFuture() : vertx.undeploy(relay);
+    return relayStopped
+        .compose(v -> events == null ? Future.succeededFuture() : events.stop())
+        .compose(v -> client == null ? Future.succeededFuture()
+            : Future.join(client.close(), transactions.close()).mapEmpty());
   }
 
   /**

@@ -4,17 +4,20 @@ import static io.catalogsuite.testing.TestHttp.await;
 
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
+import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The real setup of the catalog's integration tests: a fresh database, one cache-service member, catalog-service
@@ -40,7 +43,8 @@ public final class CatalogCluster implements AutoCloseable {
     String cluster = TestNodes.uniqueClusterName();
     ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
-    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, missingTtlSeconds);
+    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, missingTtlSeconds,
+        EventsConfig.defaults());
     List<Future<ServiceNode>> starting = new ArrayList<>();
     for (int i = 0; i < catalogs; i++) {
       starting.add(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config)));
@@ -49,6 +53,13 @@ public final class CatalogCluster implements AutoCloseable {
     Vertx sqlVertx = Vertx.vertx();
     SqlClient sql = PgBuilder.client().connectingTo(CatalogConfig.database(database)).using(sqlVertx).build();
     return new CatalogCluster(cache, started, sqlVertx, sql);
+  }
+
+  /** A valid product in {@code category}, with a unique sku. */
+  public static JsonObject newProduct(String category) {
+    return new JsonObject().put("sku", "SKU-" + UUID.randomUUID()).put("name", "Desk lamp")
+        .put("description", "Warm light").put("category", category).put("priceCents", 1999).put("currency", "EUR")
+        .put("stock", 5).put("attributes", new JsonObject().put("watts", 40));
   }
 
   public ServiceNode cache() {

@@ -1,5 +1,6 @@
 package io.catalogsuite.catalog;
 
+import static io.catalogsuite.catalog.CatalogCluster.newProduct;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,12 +52,6 @@ class CatalogServiceIT {
     cluster.close();
   }
 
-  static JsonObject product(String category) {
-    return new JsonObject().put("sku", "SKU-" + UUID.randomUUID()).put("name", "Desk lamp")
-        .put("description", "Warm light").put("category", category).put("priceCents", 1999).put("currency", "EUR")
-        .put("stock", 5).put("attributes", new JsonObject().put("watts", 40));
-  }
-
   private static JsonObject create(TestHttp http, JsonObject product) {
     HttpResponse<Buffer> created = http.post("/products", product);
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
@@ -70,7 +65,7 @@ class CatalogServiceIT {
 
   @Test
   void crud_lifecycle() {
-    JsonObject input = product("crud-" + UUID.randomUUID());
+    JsonObject input = newProduct("crud-" + UUID.randomUUID());
     HttpResponse<Buffer> created = a.post("/products", input);
     assertThat(created.statusCode()).isEqualTo(201);
     JsonObject product = created.bodyAsJsonObject();
@@ -113,7 +108,7 @@ class CatalogServiceIT {
 
   @Test
   void secondRead_servedFromCache_notPostgres() {
-    long id = create(a, product("cache-" + UUID.randomUUID())).getLong("id");
+    long id = create(a, newProduct("cache-" + UUID.randomUUID())).getLong("id");
     assertThat(a.get("/products/" + id).statusCode()).isEqualTo(200); // fills the cache
     // Change the row behind the service's back: a read that reached Postgres would see it.
     await(sql.preparedQuery("UPDATE products SET name = 'changed in SQL' WHERE id = $1").execute(Tuple.of(id)));
@@ -124,14 +119,14 @@ class CatalogServiceIT {
 
   @Test
   void cacheStats_countCatalogLookups() {
-    long id = create(a, product("stats-" + UUID.randomUUID())).getLong("id");
+    long id = create(a, newProduct("stats-" + UUID.randomUUID())).getLong("id");
     TestHttp cacheHttp = new TestHttp(cache.port());
     try {
       JsonObject before = cacheHttp.get("/maps/products/stats").bodyAsJsonObject();
       a.get("/products/" + id); // hit: the create wrote it through
       b.get("/products/" + id); // hit
       a.get("/products/" + (id + 1_000_000)); // miss (then remembered as missing)
-      a.put("/products/" + id, product("stats").put("sku", "S-" + UUID.randomUUID())); // a write is no lookup
+      a.put("/products/" + id, newProduct("stats").put("sku", "S-" + UUID.randomUUID())); // a write is no lookup
       JsonObject after = cacheHttp.get("/maps/products/stats").bodyAsJsonObject();
       assertThat(after.getLong("misses") - before.getLong("misses")).isEqualTo(1);
       assertThat(after.getLong("hits") - before.getLong("hits")).isEqualTo(2);
@@ -148,7 +143,7 @@ class CatalogServiceIT {
 
   @Test
   void singleFlight_200ConcurrentColdReads_oneDatabaseLoad() {
-    long id = create(a, product("cold-" + UUID.randomUUID())).getLong("id");
+    long id = create(a, newProduct("cold-" + UUID.randomUUID())).getLong("id");
     TestHttp cacheHttp = new TestHttp(cache.port());
     try {
       assertThat(cacheHttp.delete("/maps/products/entries/" + id).statusCode()).isEqualTo(204); // cold again
@@ -177,14 +172,14 @@ class CatalogServiceIT {
     assertProblem(a.get("/products/" + next), 404);
     assertThat(loads(a) + loads(b) - before).isEqualTo(1);
 
-    JsonObject created = create(a, product("neg-" + UUID.randomUUID()));
+    JsonObject created = create(a, newProduct("neg-" + UUID.randomUUID()));
     assertThat(created.getLong("id")).isEqualTo(next);
     assertThat(b.get("/products/" + next).statusCode()).isEqualTo(200); // not the cached 404
   }
 
   @Test
   void update_onOneInstance_noStaleReadOnAnother() {
-    JsonObject input = product("stale-" + UUID.randomUUID());
+    JsonObject input = newProduct("stale-" + UUID.randomUUID());
     long id = create(a, input).getLong("id");
     assertThat(a.get("/products/" + id).statusCode()).isEqualTo(200);
     assertThat(b.get("/products/" + id).statusCode()).isEqualTo(200);
@@ -199,7 +194,7 @@ class CatalogServiceIT {
 
   @Test
   void delete_onOneInstance_noStaleReadOnAnother() {
-    long id = create(a, product("gone-" + UUID.randomUUID())).getLong("id");
+    long id = create(a, newProduct("gone-" + UUID.randomUUID())).getLong("id");
     assertThat(b.get("/products/" + id).statusCode()).isEqualTo(200);
     assertThat(a.delete("/products/" + id).statusCode()).isEqualTo(204);
     assertProblem(b.get("/products/" + id), 404);
@@ -208,19 +203,19 @@ class CatalogServiceIT {
   @Test
   void duplicateSku_conflict_andNothingWritten() {
     String category = "dup-" + UUID.randomUUID();
-    JsonObject input = product(category);
+    JsonObject input = newProduct(category);
     create(a, input);
     assertProblem(b.post("/products", input.copy().put("name", "Other")), 409);
     assertThat(rowCount(category)).isEqualTo(1);
 
-    long other = create(a, product(category)).getLong("id");
+    long other = create(a, newProduct(category)).getLong("id");
     assertProblem(a.put("/products/" + other, input), 409); // taking another product's sku by replace
   }
 
   @Test
   void invalidInput_problems_andNothingWritten() {
     String category = "bad-" + UUID.randomUUID();
-    HttpResponse<Buffer> invalid = a.post("/products", product(category).put("priceCents", -5).put("currency", "eu"));
+    HttpResponse<Buffer> invalid = a.post("/products", newProduct(category).put("priceCents", -5).put("currency", "eu"));
     assertProblem(invalid, 400);
     JsonArray errors = invalid.bodyAsJsonObject().getJsonArray("errors");
     assertThat(errors.stream().map(e -> ((JsonObject) e).getString("field")))
@@ -229,19 +224,19 @@ class CatalogServiceIT {
     assertProblem(a.send(HttpMethod.POST, "/products", "application/json", Buffer.buffer("{\"sku\": ")), 400);
     assertProblem(a.send(HttpMethod.POST, "/products", "application/json", Buffer.buffer("[1,2]")), 400);
     assertProblem(a.send(HttpMethod.POST, "/products", "application/json", Buffer.buffer("")), 400);
-    assertProblem(a.send(HttpMethod.POST, "/products", "text/plain", product(category).toBuffer()), 415);
-    assertProblem(a.send(HttpMethod.POST, "/products", null, product(category).toBuffer()), 415);
-    JsonObject huge = product(category).put("description", "x".repeat(1024 * 1024));
+    assertProblem(a.send(HttpMethod.POST, "/products", "text/plain", newProduct(category).toBuffer()), 415);
+    assertProblem(a.send(HttpMethod.POST, "/products", null, newProduct(category).toBuffer()), 415);
+    JsonObject huge = newProduct(category).put("description", "x".repeat(1024 * 1024));
     assertProblem(a.send(HttpMethod.POST, "/products", "application/json", huge.toBuffer()), 413);
-    assertProblem(a.post("/products", product(category).put("name", "nul\u0000byte")), 400);
-    assertProblem(a.post("/products", product(category).put("stock", "5")), 400);
-    assertProblem(a.post("/products", product(category).put("priceCents", 1e30)), 400);
+    assertProblem(a.post("/products", newProduct(category).put("name", "nul\u0000byte")), 400);
+    assertProblem(a.post("/products", newProduct(category).put("stock", "5")), 400);
+    assertProblem(a.post("/products", newProduct(category).put("priceCents", 1e30)), 400);
 
     assertProblem(a.get("/products/abc"), 400);
     assertProblem(a.get("/products/0"), 400);
     assertProblem(a.get("/products/99999999999999999999"), 400);
     assertProblem(a.get("/products/9223372036854775807"), 404);
-    assertProblem(a.put("/products/9223372036854775807", product(category)), 404);
+    assertProblem(a.put("/products/9223372036854775807", newProduct(category)), 404);
     assertProblem(a.get("/products?limit=0"), 400);
     assertProblem(a.get("/products?limit=101"), 400);
     assertProblem(a.get("/products?limit=ten"), 400);
@@ -252,7 +247,7 @@ class CatalogServiceIT {
   @Test
   void injectionAndUnicode_storedVerbatim() {
     String category = "🚀 '; DROP TABLE products; --";
-    JsonObject input = product(category).put("name", "Robert'); DROP TABLE products;-- ✓ 漢字")
+    JsonObject input = newProduct(category).put("name", "Robert'); DROP TABLE products;-- ✓ 漢字")
         .put("attributes", new JsonObject().put("q", "' OR 1=1 --").put("emoji", "👍"));
     long id = create(a, input).getLong("id");
     JsonObject read = b.get("/products/" + id).bodyAsJsonObject();
@@ -269,7 +264,7 @@ class CatalogServiceIT {
     String category = "page-" + UUID.randomUUID();
     Set<Long> created = new HashSet<>();
     for (int i = 0; i < 45; i++) {
-      created.add(create(a, product(category)).getLong("id"));
+      created.add(create(a, newProduct(category)).getLong("id"));
     }
     List<Long> seen = new ArrayList<>();
     String cursor = null;
@@ -281,7 +276,7 @@ class CatalogServiceIT {
       cursor = page.getString("nextCursor");
       pages++;
       if (pages == 1) { // rows added mid-way land after the cursor: they are seen once, never repeated
-        created.add(create(b, product(category)).getLong("id"));
+        created.add(create(b, newProduct(category)).getLong("id"));
       }
     } while (cursor != null);
     assertThat(pages).isEqualTo(3);
@@ -299,7 +294,7 @@ class CatalogServiceIT {
     List<Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       TestHttp http = i % 2 == 0 ? a : b;
-      requests.add(http.request(HttpMethod.POST, "/products").sendJsonObject(product(category)));
+      requests.add(http.request(HttpMethod.POST, "/products").sendJsonObject(newProduct(category)));
     }
     List<HttpResponse<Buffer>> responses = await(Future.all(requests)).list();
     assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(201));
@@ -309,7 +304,7 @@ class CatalogServiceIT {
 
   @Test
   void reservation_takesStock_updatesVersionAndCache() {
-    long id = create(a, product("reserve-" + UUID.randomUUID()).put("stock", 5)).getLong("id");
+    long id = create(a, newProduct("reserve-" + UUID.randomUUID()).put("stock", 5)).getLong("id");
     assertThat(b.get("/products/" + id).bodyAsJsonObject().getInteger("stock")).isEqualTo(5); // cached on b
 
     HttpResponse<Buffer> reserved = a.post("/products/" + id + "/reservations", new JsonObject().put("quantity", 3));
@@ -344,7 +339,7 @@ class CatalogServiceIT {
   @Test
   void idempotencyKey_retryReplaysTheFirstResponse_andWritesOnce() {
     String category = "idem-" + UUID.randomUUID();
-    JsonObject input = product(category);
+    JsonObject input = newProduct(category);
     String key = "key-" + UUID.randomUUID();
     HttpResponse<Buffer> first = postWithKey(a, "/products", key, input);
     HttpResponse<Buffer> retry = postWithKey(b, "/products", key, input);
@@ -356,15 +351,15 @@ class CatalogServiceIT {
     assertThat(retry.getHeader("Location")).isEqualTo(first.getHeader("Location"));
     assertThat(rowCount(category)).isEqualTo(1);
 
-    assertProblem(postWithKey(a, "/products", key, product(category)), 422); // same key, another body
-    assertProblem(postWithKey(a, "/products", "bad key with spaces", product(category)), 400);
+    assertProblem(postWithKey(a, "/products", key, newProduct(category)), 422); // same key, another body
+    assertProblem(postWithKey(a, "/products", "bad key with spaces", newProduct(category)), 400);
     assertThat(rowCount(category)).isEqualTo(1);
   }
 
   @Test
   void idempotencyKey_concurrentDuplicates_oneWrite() {
     String category = "idem-race-" + UUID.randomUUID();
-    JsonObject input = product(category);
+    JsonObject input = newProduct(category);
     String key = "race-" + UUID.randomUUID();
     List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -380,7 +375,7 @@ class CatalogServiceIT {
 
   @Test
   void idempotencyKey_reservationTakesStockOnce() {
-    long id = create(a, product("idem-res-" + UUID.randomUUID()).put("stock", 10)).getLong("id");
+    long id = create(a, newProduct("idem-res-" + UUID.randomUUID()).put("stock", 10)).getLong("id");
     String key = "res-" + UUID.randomUUID();
     JsonObject body = new JsonObject().put("quantity", 4);
     HttpResponse<Buffer> first = postWithKey(a, "/products/" + id + "/reservations", key, body);

@@ -2,7 +2,9 @@ package io.catalogsuite.catalog.product;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.catalogsuite.catalog.events.ProductEvent;
 import io.catalogsuite.common.cache.CacheCounters;
+import io.catalogsuite.common.cache.VersionedInvalidation;
 import io.catalogsuite.common.cache.VersionedPut;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,6 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -25,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Never stale: every write goes through {@link VersionedPut}, so the cache only moves forward in version;
- *       a slow reader cannot put back an older product, nor resurrect a deleted one (tombstone).
+ *       a slow reader cannot put back an older product, nor resurrect a deleted one (tombstone). The API's own
+ *       writes update the cache before they answer (a client reads its write back at once, on any instance);
+ *       every committed change, whatever wrote it (an import too), also reaches {@link #invalidate} through the
+ *       outbox's events.
  *   <li>Never stampedes: concurrent misses of one product on this instance share one database load
  *       (single-flight); the others wait for it.
  *   <li>Negative caching: an unknown id is remembered as missing for a short time, so repeated lookups of it do
@@ -35,10 +43,15 @@ import org.slf4j.LoggerFactory;
  * <p>The cache is an optimisation: when it fails, reads go to Postgres and the failure is logged. Lookups,
  * hit ratio and load times are on {@code /metrics} ({@code cache_*{cache="products"}}).
  */
-final class ProductCache {
+public final class ProductCache {
   static final String MAP = "products";
-  /** How long a deletion is remembered, longer than any read can take. */
+  /** How long a deletion or invalidation is remembered, longer than any read can take. */
   private static final long TOMBSTONE_SECONDS = 60;
+  /**
+   * When an event's invalidation is repeated. The first one leaves entries it does not find alone; a reader
+   * that loaded the old version before the change and stores it after that first pass is caught by the second.
+   */
+  private static final long SECOND_PASS_MS = 2000;
   private static final Logger log = LoggerFactory.getLogger(ProductCache.class);
 
   private final Vertx vertx;
@@ -50,7 +63,8 @@ final class ProductCache {
   private final Counter misses;
   private final Timer loads;
 
-  ProductCache(Vertx vertx, HazelcastInstance member, MeterRegistry metrics, long missingTtlSeconds) {
+  /** The cache of products in {@code member}'s cluster; unknown ids are remembered for {@code missingTtlSeconds}. */
+  public ProductCache(Vertx vertx, HazelcastInstance member, MeterRegistry metrics, long missingTtlSeconds) {
     this.vertx = vertx;
     this.map = member.getMap(MAP);
     this.lookups = CacheCounters.of(member, MAP);
@@ -71,9 +85,10 @@ final class ProductCache {
    */
   Future<String> read(long id, Supplier<Future<JsonObject>> loader) {
     return get(id).compose(cached -> {
-      lookups.lookup(cached != null);
-      (cached != null ? hits : misses).increment();
-      return cached != null ? Future.succeededFuture(visible(cached)) : loadOnce(id, loader);
+      boolean hit = answers(cached);
+      lookups.lookup(hit);
+      (hit ? hits : misses).increment();
+      return hit ? Future.succeededFuture(visible(cached)) : loadOnce(id, loader);
     });
   }
 
@@ -92,7 +107,7 @@ final class ProductCache {
       return onContext(shared.toCompletionStage()); // complete on this request's own event loop
     }
     get(id)
-        .compose(again -> again != null ? Future.succeededFuture(visible(again)) : load(id, loader))
+        .compose(again -> answers(again) ? Future.succeededFuture(visible(again)) : load(id, loader))
         .onComplete(result -> {
           loading.remove(id);
           mine.handle(result);
@@ -118,7 +133,15 @@ final class ProductCache {
     });
   }
 
-  /** A cached product's JSON; null for the markers of a deleted or a missing product. */
+  /**
+   * Whether a cached value answers a lookup: a product, or the marker of a deleted or missing one. Nothing, or
+   * the marker of an invalidated product, is a miss.
+   */
+  private static boolean answers(String cached) {
+    return cached != null && !VersionedInvalidation.isStale(cached);
+  }
+
+  /** What a cached value that answers a lookup says: the product's JSON, or null for a deleted or missing one. */
   private static String visible(String cached) {
     return VersionedPut.isTombstone(cached) || VersionedPut.isMissing(cached) ? null : cached;
   }
@@ -132,6 +155,26 @@ final class ProductCache {
   /** Records the deletion, so that no instance serves the product from the cache anymore. */
   Future<Void> deleted(long id) {
     return update(id, VersionedPut.tombstone(TOMBSTONE_SECONDS, TimeUnit.SECONDS));
+  }
+
+  /**
+   * Invalidates what the events changed, cluster-wide, in one call: an entry older than its event's version
+   * becomes a miss, a deleted product a tombstone. Fails when the cache cannot be reached (the relay delivers
+   * the events again). The same is done once more {@link #SECOND_PASS_MS} later.
+   */
+  public Future<Void> invalidate(List<ProductEvent> events) {
+    Map<String, Long> versions = new HashMap<>();
+    for (ProductEvent event : events) {
+      long version = event.deleted() ? VersionedPut.TOMBSTONE_VERSION : event.version();
+      versions.merge(key(event.productId()), version, Math::max);
+    }
+    VersionedInvalidation invalidation = VersionedInvalidation.of(versions, TOMBSTONE_SECONDS, TimeUnit.SECONDS);
+    return onContext(map.submitToKeys(versions.keySet(), invalidation)).<Void>mapEmpty()
+        .onSuccess(v -> vertx.setTimer(SECOND_PASS_MS, id -> map.submitToKeys(versions.keySet(), invalidation)
+            .exceptionally(e -> {
+              log.warn("Second invalidation pass failed: {}", e.toString());
+              return null;
+            })));
   }
 
   private Future<Void> markMissing(long id) {

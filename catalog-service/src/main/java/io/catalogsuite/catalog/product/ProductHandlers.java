@@ -1,13 +1,10 @@
 package io.catalogsuite.catalog.product;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -47,11 +44,9 @@ public final class ProductHandlers {
     this.idempotent = idempotent;
   }
 
-  /** Handlers over Postgres ({@code client}) and the shared {@code products} cache map. */
-  public static ProductHandlers create(Vertx vertx, SqlClient client, Pool transactions, HazelcastInstance hazelcast,
-      MeterRegistry metrics, long missingTtlSeconds) {
-    return new ProductHandlers(new ProductRepository(client),
-        new ProductCache(vertx, hazelcast, metrics, missingTtlSeconds), new IdempotentWrites(transactions));
+  /** Handlers over Postgres ({@code client}, and {@code transactions} for idempotent writes) and the cache. */
+  public static ProductHandlers create(SqlClient client, Pool transactions, ProductCache cache) {
+    return new ProductHandlers(new ProductRepository(client), cache, new IdempotentWrites(transactions));
   }
 
   /** The shared map this service caches products in; cache-service defines it. */

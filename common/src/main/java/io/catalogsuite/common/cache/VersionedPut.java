@@ -61,7 +61,7 @@ public final class VersionedPut implements EntryProcessor<String, String, Boolea
     return MISSING_JSON.equals(cached);
   }
 
-  private static String tombstoneJson() {
+  static String tombstoneJson() {
     return "{\"deleted\":true,\"version\":" + TOMBSTONE_VERSION + "}";
   }
 
@@ -79,7 +79,8 @@ public final class VersionedPut implements EntryProcessor<String, String, Boolea
     return true;
   }
 
-  private static long versionOf(String cached) {
+  /** The version a cached value carries (0 when it has none). */
+  static long versionOf(String cached) {
     return new JsonObject(cached).getLong("version", 0L);
   }
 }

@@ -1,0 +1,212 @@
+package io.catalogsuite.catalog.events;
+
+import io.catalogsuite.common.http.ProblemException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.SqlClient;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * {@code GET /events}: product events as Server-Sent Events, live from the clustered event bus, and after a
+ * {@code Last-Event-ID} (header, or {@code lastEventId} query parameter) replayed from the outbox first.
+ *
+ * <p>A resumed stream subscribes before it replays: events published meanwhile wait in the stream's queue,
+ * and are sent after the replay, without the ones the replay already sent. So a client that reconnects with the
+ * id of the last event it saw misses none and gets none twice (as long as the outbox keeps them:
+ * {@link EventsConfig#retentionHours()}).
+ *
+ * <p>A client that cannot keep up (its connection's write queue is full) is disconnected rather than buffered
+ * without bound; it resumes with its {@code Last-Event-ID}.
+ */
+public final class EventStreams {
+  /** Where the relay publishes each batch of events, as a JSON array; every catalog instance listens. */
+  public static final String ADDRESS = "catalog.product-events";
+  private static final Pattern POSITION = Pattern.compile("0|[1-9][0-9]{0,18}");
+  private static final int REPLAY_PAGE = 500;
+  /** Live events a stream holds while it replays; a replay this far behind is better restarted by the client. */
+  private static final int MAX_QUEUED = 10_000;
+
+  private final Vertx vertx;
+  private final SqlClient client;
+  private final EventsConfig config;
+  private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  private MessageConsumer<JsonArray> consumer;
+
+  public EventStreams(Vertx vertx, SqlClient client, EventsConfig config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.config = config;
+  }
+
+  /** Starts listening to the event bus. */
+  public Future<Void> start() {
+    consumer = vertx.eventBus().consumer(ADDRESS, message -> {
+      List<ProductEvent> events = new ArrayList<>(message.body().size());
+      message.body().forEach(json -> events.add(ProductEvent.fromJson((JsonObject) json)));
+      streams.forEach(stream -> stream.offer(events));
+    });
+    return consumer.completion();
+  }
+
+  /** Ends every open stream (clients reconnect elsewhere) and stops listening. */
+  public Future<Void> stop() {
+    streams.forEach(Stream::close);
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /** Publishes a batch to every instance's streams. */
+  public void publish(List<ProductEvent> events) {
+    JsonArray batch = new JsonArray(new ArrayList<>(events.size()));
+    events.forEach(event -> batch.add(event.toJson()));
+    vertx.eventBus().publish(ADDRESS, batch);
+  }
+
+  /** Open streams on this instance. */
+  public int open() {
+    return streams.size();
+  }
+
+  public void handle(RoutingContext ctx) {
+    Long after = lastEventId(ctx);
+    if (streams.size() >= config.maxStreams()) {
+      throw ProblemException.serviceUnavailable("this instance serves " + config.maxStreams()
+          + " event streams already; retry later").withRetryAfter(1);
+    }
+    HttpServerResponse response = ctx.response()
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no") // tells buffering proxies (nginx) to pass events on at once
+        .setChunked(true);
+    Stream stream = new Stream(response, vertx.getOrCreateContext(), after == null ? -1 : after);
+    streams.add(stream);
+    response.closeHandler(v -> stream.close());
+    // A server shutting down gracefully waits for open requests; a stream never ends by itself.
+    ctx.request().connection().shutdownHandler(v -> stream.close());
+    response.write("retry: 1000\n\n");
+    stream.heartbeat = vertx.setPeriodic(config.heartbeatSeconds() * 1000L, id -> stream.heartbeat());
+    if (after != null) {
+      stream.replay();
+    }
+  }
+
+  /** Where the client resumes: after this position; null for live events only. */
+  private static Long lastEventId(RoutingContext ctx) {
+    String raw = ctx.request().getHeader("Last-Event-ID");
+    if (raw == null) {
+      raw = ctx.request().getParam("lastEventId");
+    }
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    if (POSITION.matcher(raw).matches()) {
+      try {
+        return Long.parseLong(raw);
+      } catch (NumberFormatException ignored) {
+        // beyond a long; reported below
+      }
+    }
+    throw ProblemException.badRequest("Last-Event-ID must be the id of an event (a whole number), got '" + raw
+        + "'");
+  }
+
+  /** One client's stream. Everything but {@link #offer} runs on the request's own event loop. */
+  private final class Stream {
+    private final HttpServerResponse response;
+    private final Context context;
+    private final ArrayDeque<ProductEvent> queued = new ArrayDeque<>();
+    private long lastSent;
+    private boolean replaying;
+    private boolean closed;
+    private long heartbeat;
+
+    Stream(HttpServerResponse response, Context context, long after) {
+      this.response = response;
+      this.context = context;
+      this.lastSent = after;
+      this.replaying = after >= 0;
+    }
+
+    /** Live events, from the event bus's thread: queued while replaying, else sent. */
+    void offer(List<ProductEvent> events) {
+      context.runOnContext(v -> {
+        if (closed) {
+          return;
+        }
+        if (replaying) {
+          queued.addAll(events);
+          if (queued.size() > MAX_QUEUED) {
+            close();
+          }
+        } else {
+          events.forEach(this::send);
+        }
+      });
+    }
+
+    /** Sends the outbox's events after {@code lastSent}, page by page, then what was queued meanwhile. */
+    void replay() {
+      EventLog.since(client, lastSent, REPLAY_PAGE).onComplete(page -> {
+        if (closed) {
+          return;
+        }
+        if (page.failed()) {
+          close(); // the client resumes later from what it got
+          return;
+        }
+        page.result().forEach(this::send);
+        if (page.result().size() == REPLAY_PAGE && !closed) {
+          replay();
+          return;
+        }
+        replaying = false;
+        while (!queued.isEmpty() && !closed) {
+          send(queued.poll());
+        }
+      });
+    }
+
+    private void send(ProductEvent event) {
+      if (closed || event.position() <= lastSent) {
+        return; // a duplicate: replayed already, or delivered twice by a relay that took over
+      }
+      if (response.writeQueueFull()) {
+        close(); // a slow client: it resumes from the last event it got
+        return;
+      }
+      lastSent = event.position();
+      response.write("id: " + event.position() + "\nevent: " + event.type() + "\ndata: " + event.toJson().encode()
+          + "\n\n");
+    }
+
+    void heartbeat() {
+      if (!closed) {
+        response.write(": keep-alive\n\n");
+      }
+    }
+
+    void close() {
+      context.runOnContext(v -> {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        streams.remove(this);
+        vertx.cancelTimer(heartbeat);
+        if (!response.ended() && !response.closed()) {
+          response.end();
+        }
+      });
+    }
+  }
+}

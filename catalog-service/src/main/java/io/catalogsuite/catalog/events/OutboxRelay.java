@@ -1,0 +1,182 @@
+package io.catalogsuite.catalog.events;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays the outbox to its subscribers: every committed product event, in order, at least once.
+ *
+ * <p>Every catalog instance runs one; exactly one of them is the relay at a time: the one holding a Postgres
+ * session advisory lock on its own connection. Postgres frees the lock when that connection ends, so when the
+ * relay's instance dies, a standby (which asks for the lock every {@link EventsConfig#pollMs()}) takes over.
+ *
+ * <p>The relay {@code LISTEN}s on {@code product_events}, which a trigger notifies when events commit, and also
+ * looks every {@code pollMs} in case a notification was missed. Each round numbers up to a batch of new events
+ * (their position is the order of publication), hands the numbered events not yet published to
+ * {@code deliver} (cache invalidation, then the event bus), and only then records them as published. A relay
+ * that dies in between leaves them unrecorded, and the next relay delivers them again: subscribers may see an
+ * event twice (they compare versions and positions), never miss one.
+ */
+public final class OutboxRelay extends VerticleBase {
+  /** Any constant, the same for every instance (the migrations use another). */
+  static final long LOCK_KEY = 0x6f75_7462_6f78L; // "outbox"
+  private static final String CHANNEL = "product_events";
+  private static final int PRUNE_LIMIT = 10_000;
+  private static final long PRUNE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+  private final PgConnectOptions database;
+  private final EventsConfig config;
+  private final Function<List<ProductEvent>, Future<Void>> deliver;
+  private final Counter published;
+  private PgConnection connection;
+  private boolean leader;
+  private boolean draining;
+  private boolean drainAgain;
+  private long lastPrune;
+  private boolean stopped;
+
+  /**
+   * @param deliver what to do with each batch of events, in order; the batch counts as published once the
+   *                future succeeds, and is delivered again (by this or the next relay) when it fails
+   */
+  public OutboxRelay(PgConnectOptions database, EventsConfig config, MeterRegistry metrics,
+      Function<List<ProductEvent>, Future<Void>> deliver) {
+    this.database = database;
+    this.config = config;
+    this.deliver = deliver;
+    this.published = Counter.builder("outbox.events.published")
+        .description("Product events relayed from the outbox by this instance").register(metrics);
+    Gauge.builder("outbox.relay.leader", () -> leader ? 1 : 0)
+        .description("1 while this instance is the outbox relay").register(metrics);
+  }
+
+  @Override
+  public Future<?> start() {
+    // Being the relay is not a condition of serving: the first attempt runs in the background.
+    vertx.setPeriodic(1, config.pollMs(), id -> tick());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    leader = false;
+    return connection == null ? Future.succeededFuture() : connection.close(); // frees the lock at once
+  }
+
+  /** Every {@code pollMs}: connect if need be, try for the lock while standby, look for events while relay. */
+  private void tick() {
+    if (stopped) {
+      return;
+    }
+    if (connection == null) {
+      connect();
+    } else if (!leader) {
+      tryLead();
+    } else {
+      drain();
+      if (System.currentTimeMillis() - lastPrune > PRUNE_EVERY_MS) {
+        prune();
+      }
+    }
+  }
+
+  private void connect() {
+    PgConnection.connect(vertx, database).onComplete(connected -> {
+      if (connected.failed()) {
+        log.warn("Outbox relay cannot reach Postgres; retrying: {}", connected.cause().toString());
+        return;
+      }
+      connection = connected.result();
+      connection.closeHandler(v -> {
+        if (leader && !stopped) {
+          log.warn("Outbox relay lost its Postgres connection; another instance takes over");
+        }
+        connection = null;
+        leader = false;
+      });
+      connection.notificationHandler(notification -> drain());
+      tryLead();
+    });
+  }
+
+  private void tryLead() {
+    PgConnection conn = connection;
+    conn.query("SELECT pg_try_advisory_lock(" + LOCK_KEY + ")").execute()
+        .compose(rows -> {
+          if (!rows.iterator().next().getBoolean(0)) {
+            return Future.succeededFuture(false);
+          }
+          return conn.query("LISTEN " + CHANNEL).execute().map(true);
+        })
+        .onSuccess(lead -> {
+          if (lead && connection == conn) {
+            leader = true;
+            log.info("This instance is now the outbox relay");
+            drain(); // what was committed while no one relayed
+          }
+        })
+        .onFailure(e -> log.warn("Outbox relay could not take the lead: {}", e.toString()));
+  }
+
+  /** Relays until nothing is left; one round at a time, and once more if woken meanwhile. */
+  private void drain() {
+    if (!leader || stopped) {
+      return;
+    }
+    if (draining) {
+      drainAgain = true;
+      return;
+    }
+    draining = true;
+    drainAgain = false;
+    relayBatch(connection).onComplete(result -> {
+      draining = false;
+      if (result.failed()) {
+        log.warn("Outbox relay round failed; retrying within {} ms: {}", config.pollMs(), result.cause().toString());
+      } else if (result.result() || drainAgain) {
+        drain();
+      }
+    });
+  }
+
+  /** One round; true when the batch was full (more may be waiting). */
+  private Future<Boolean> relayBatch(PgConnection conn) {
+    return EventLog.number(conn, config.batchSize())
+        .compose(v -> EventLog.unpublished(conn, config.batchSize()))
+        .compose(events -> {
+          if (events.isEmpty()) {
+            return Future.succeededFuture(false);
+          }
+          long last = events.get(events.size() - 1).position();
+          return deliver.apply(events)
+              .compose(v -> EventLog.markPublished(conn, last))
+              .map(v -> {
+                published.increment(events.size());
+                return events.size() == config.batchSize();
+              });
+        });
+  }
+
+  private void prune() {
+    lastPrune = System.currentTimeMillis();
+    EventLog.prune(connection, config.retentionHours(), PRUNE_LIMIT)
+        .onSuccess(deleted -> {
+          if (deleted > 0) {
+            log.info("Deleted {} product events older than {} h", deleted, config.retentionHours());
+          }
+        })
+        .onFailure(e -> log.warn("Could not delete old product events: {}", e.toString()));
+  }
+}

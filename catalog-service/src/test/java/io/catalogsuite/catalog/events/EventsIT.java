@@ -1,0 +1,214 @@
+package io.catalogsuite.catalog.events;
+
+import static io.catalogsuite.catalog.CatalogCluster.newProduct;
+import static io.catalogsuite.testing.TestHttp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogsuite.catalog.CatalogCluster;
+import io.catalogsuite.testing.EventStreamClient;
+import io.catalogsuite.testing.EventStreamClient.Event;
+import io.catalogsuite.testing.TestHttp;
+import io.catalogsuite.testing.Waits;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Change events end to end: the outbox written with each change, the relay (one at a time, taking over from a
+ * lost one), event-driven cache invalidation, and {@code GET /events} with {@code Last-Event-ID}; two catalog
+ * members on a real Postgres and a real cluster.
+ */
+class EventsIT {
+  private static CatalogCluster cluster;
+  private static TestHttp a;
+  private static TestHttp b;
+  private static SqlClient sql;
+
+  @BeforeAll
+  static void start() {
+    cluster = CatalogCluster.start(2, 60);
+    a = new TestHttp(cluster.catalog(0).port());
+    b = new TestHttp(cluster.catalog(1).port());
+    sql = cluster.sql();
+  }
+
+  @AfterAll
+  static void stop() {
+    a.close();
+    b.close();
+    cluster.close();
+  }
+
+  @Test
+  void everyChange_isStreamed_inOrder_toEveryInstance() {
+    try (EventStreamClient onA = stream(0, Map.of()); EventStreamClient onB = stream(1, Map.of())) {
+      assertThat(onA.header("Content-Type")).startsWith("text/event-stream");
+      long id = create(b);
+      assertThat(b.put("/products/" + id, newProduct("events").put("name", "Renamed")).statusCode()).isEqualTo(200);
+      assertThat(a.post("/products/" + id + "/reservations", new JsonObject().put("quantity", 2)).statusCode())
+          .isEqualTo(201);
+      assertThat(b.delete("/products/" + id).statusCode()).isEqualTo(204);
+
+      for (EventStreamClient client : List.of(onA, onB)) {
+        List<Event> events = ofProducts(client, List.of(id), 4);
+        assertThat(events).extracting(Event::type)
+            .containsExactly("product.created", "product.updated", "product.reserved", "product.deleted");
+        assertThat(events).extracting(event -> new JsonObject(event.data()).getInteger("version"))
+            .containsExactly(1, 2, 3, 3);
+        assertThat(events).extracting(event -> Long.parseLong(event.id())).isSorted().doesNotHaveDuplicates();
+        assertThat(events).allSatisfy(event ->
+            assertThat(new JsonObject(event.data()).getLong("position")).isEqualTo(Long.parseLong(event.id())));
+      }
+    }
+  }
+
+  @Test
+  void lastEventId_resumesAfterIt_withoutGapsOrDuplicates() {
+    List<Long> ids = List.of(create(a), create(b), create(a));
+    List<Event> seen;
+    try (EventStreamClient first = stream(0, Map.of("Last-Event-ID", "0"))) {
+      seen = ofProducts(first, ids, 3);
+    }
+    String resumeAfter = seen.get(0).id(); // the client saw only the first before it lost its connection
+
+    try (EventStreamClient resumed = stream(1, Map.of("Last-Event-ID", resumeAfter))) {
+      long later = create(b); // while the replay runs or after it: either way once, in order
+      List<Event> events = ofProducts(resumed, List.of(ids.get(1), ids.get(2), later), 3);
+      assertThat(events).extracting(Event::id).startsWith(seen.get(1).id(), seen.get(2).id());
+      assertThat(events).extracting(event -> Long.parseLong(event.id())).isSorted().doesNotHaveDuplicates();
+      assertThat(events).allSatisfy(event -> assertThat(Long.parseLong(event.id()))
+          .isGreaterThan(Long.parseLong(resumeAfter)));
+    }
+  }
+
+  @Test
+  void lastEventId_asQueryParameter_whenHeadersCannotBeSet() {
+    long id = create(a);
+    long position = await(sql.preparedQuery("SELECT position FROM product_events WHERE product_id = $1")
+        .execute(Tuple.of(id))).iterator().next().getLong(0);
+    try (EventStreamClient client = EventStreamClient.open(url(0, "/events?lastEventId=" + (position - 1)),
+        Map.of())) {
+      assertThat(client.take(1).get(0).id()).isEqualTo(Long.toString(position));
+    }
+  }
+
+  @Test
+  void badLastEventId_isA400() {
+    for (String bad : List.of("-1", "abc", "1.5", "99999999999999999999", "1 OR 1=1")) {
+      try (EventStreamClient client = stream(0, Map.of("Last-Event-ID", bad))) {
+        assertThat(client.status()).as(bad).isEqualTo(400);
+        assertThat(client.header("Content-Type")).isEqualTo("application/problem+json");
+      }
+    }
+  }
+
+  /** A change made behind the API's back (as the import does) reaches every instance's reads. */
+  @Test
+  void changeWrittenWithItsEvent_invalidatesTheCachedProduct() {
+    long id = create(a);
+    assertThat(b.get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Desk lamp"); // cached
+    await(sql.preparedQuery("""
+        WITH written AS (
+          UPDATE products SET name = 'Changed elsewhere', version = version + 1 WHERE id = $1
+          RETURNING id, sku, version)
+        INSERT INTO product_events (type, product_id, sku, version)
+        SELECT 'product.updated', id, sku, version FROM written""").execute(Tuple.of(id)));
+
+    for (TestHttp http : List.of(a, b)) {
+      HttpResponse<Buffer> read = http.awaitResponse("/products/" + id,
+          response -> response.bodyAsJsonObject().getString("name").equals("Changed elsewhere"), Duration.ofSeconds(10));
+      assertThat(read.getHeader("ETag")).isEqualTo("\"2\"");
+    }
+
+    await(sql.preparedQuery("""
+        WITH deleted AS (DELETE FROM products WHERE id = $1 RETURNING id, sku, version)
+        INSERT INTO product_events (type, product_id, sku, version)
+        SELECT 'product.deleted', id, sku, version FROM deleted""").execute(Tuple.of(id)));
+    for (TestHttp http : List.of(a, b)) {
+      assertThat(http.awaitResponse("/products/" + id, response -> response.statusCode() == 404,
+          Duration.ofSeconds(10)).statusCode()).isEqualTo(404);
+    }
+  }
+
+  /** The relay's Postgres session ends (its instance died, say): another session takes the lock; none is lost. */
+  @Test
+  void lostRelay_isReplaced_andNoEventIsLost() {
+    try (EventStreamClient client = stream(1, Map.of())) {
+      long before = create(a);
+      ofProducts(client, List.of(before), 1);
+
+      // A bigint advisory key shows in pg_locks as two halves: classid (high) and objid (low).
+      int terminated = await(sql.preparedQuery("""
+          SELECT pg_terminate_backend(pid) FROM pg_locks
+           WHERE locktype = 'advisory' AND granted AND objsubid = 1
+             AND classid = $1::bigint::oid AND objid = $2::bigint::oid""")
+          .execute(Tuple.of(OutboxRelay.LOCK_KEY >>> 32, OutboxRelay.LOCK_KEY & 0xffff_ffffL))).rowCount();
+      assertThat(terminated).as("the relay's session").isEqualTo(1);
+      List<Long> during = List.of(create(a), create(b), create(a));
+
+      assertThat(ofProducts(client, during, 3)).extracting(Event::type).containsOnly("product.created");
+      Waits.until("every event published", Duration.ofSeconds(10), () -> unpublished() == 0);
+    }
+  }
+
+  @Test
+  void prune_deletesOnlyOldPublishedEvents() {
+    long id = create(a);
+    Waits.until("the event published", Duration.ofSeconds(10), () -> unpublished() == 0);
+    await(sql.preparedQuery("UPDATE product_events SET created_at = now() - interval '100 hours' WHERE product_id = $1")
+        .execute(Tuple.of(id)));
+    long recent = create(b);
+
+    assertThat(await(EventLog.prune(sql, 72, 1000))).isEqualTo(1);
+    assertThat(eventCount(id)).isZero();
+    assertThat(eventCount(recent)).isEqualTo(1);
+  }
+
+  private static long unpublished() {
+    return await(sql.query("""
+        SELECT count(*) FROM product_events
+         WHERE position IS NULL OR position > (SELECT published FROM outbox_relay)""").execute())
+        .iterator().next().getLong(0);
+  }
+
+  private static long eventCount(long productId) {
+    return await(sql.preparedQuery("SELECT count(*) FROM product_events WHERE product_id = $1")
+        .execute(Tuple.of(productId))).iterator().next().getLong(0);
+  }
+
+  private static long create(TestHttp http) {
+    HttpResponse<Buffer> created = http.post("/products", newProduct("events-" + UUID.randomUUID()));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    return created.bodyAsJsonObject().getLong("id");
+  }
+
+  /** The next {@code count} events about {@code ids}, skipping others (the tests of this class share a cluster). */
+  private static List<Event> ofProducts(EventStreamClient client, List<Long> ids, int count) {
+    List<Event> found = new ArrayList<>();
+    while (found.size() < count) {
+      Event event = client.take(1).get(0);
+      if (ids.contains(new JsonObject(event.data()).getLong("productId"))) {
+        found.add(event);
+      }
+    }
+    return found;
+  }
+
+  private static EventStreamClient stream(int instance, Map<String, String> headers) {
+    return EventStreamClient.open(url(instance, "/events"), headers);
+  }
+
+  private static String url(int instance, String path) {
+    return "http://127.0.0.1:" + cluster.catalog(instance).port() + path;
+  }
+}
