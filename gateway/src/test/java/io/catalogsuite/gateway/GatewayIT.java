@@ -15,6 +15,7 @@ import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
 import io.catalogsuite.testing.PrometheusText;
+import io.catalogsuite.testing.EventStreamClient;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
@@ -73,8 +74,9 @@ class GatewayIT {
   @BeforeAll
   static void start() {
     cluster = TestNodes.uniqueClusterName();
+    // Event streams get a heartbeat every 200 ms: well within the 1 s upstream and 2 s client idle timeouts.
     catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30, 5,
-        EventsConfig.defaults());
+        new EventsConfig(1000, 500, 200, 72, 100));
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     catalogA = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-a"),
@@ -179,6 +181,43 @@ class GatewayIT {
     HttpResponse<Buffer> gone = http.get("/api/catalog/products/" + id);
     assertThat(gone.statusCode()).isEqualTo(404);
     assertThat(gone.getHeader("Content-Type")).isEqualTo("application/problem+json");
+  }
+
+  /**
+   * Server-Sent Events pass through the gateway as they come, and an idle stream outlives the gateway's
+   * upstream (1 s) and client (2 s) idle timeouts: the catalog's heartbeats keep it open.
+   */
+  @Test
+  void eventStream_throughGateway_staysOpenWhileIdle_andResumes() throws InterruptedException {
+    String url = "http://127.0.0.1:" + gateway.port() + "/api/catalog/events";
+    long first;
+    String firstEventId;
+    try (EventStreamClient events = EventStreamClient.open(url, Map.of())) { // reads are public: no key
+      assertThat(events.status()).isEqualTo(200);
+      first = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
+      EventStreamClient.Event created = nextAbout(events, first);
+      assertThat(created.type()).isEqualTo("product.created");
+      firstEventId = created.id();
+
+      Thread.sleep(3 * TIMEOUT_MS); // idle for longer than both timeouts: what this test is about
+      long later = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
+      assertThat(nextAbout(events, later).type()).isEqualTo("product.created");
+    }
+    try (EventStreamClient resumed = EventStreamClient.open(url, Map.of("Last-Event-ID", firstEventId))) {
+      EventStreamClient.Event next = resumed.take(1).get(0);
+      assertThat(Long.parseLong(next.id())).isGreaterThan(Long.parseLong(firstEventId));
+      assertThat(new JsonObject(next.data()).getLong("productId")).isNotEqualTo(first);
+    }
+  }
+
+  /** The next event about product {@code id}, skipping others' (tests share the catalog). */
+  private static EventStreamClient.Event nextAbout(EventStreamClient events, long id) {
+    while (true) {
+      EventStreamClient.Event event = events.take(1).get(0);
+      if (new JsonObject(event.data()).getLong("productId") == id) {
+        return event;
+      }
+    }
   }
 
   @Test

@@ -94,7 +94,7 @@ public final class EventStreams {
     // A server shutting down gracefully waits for open requests; a stream never ends by itself.
     ctx.request().connection().shutdownHandler(v -> stream.close());
     response.write("retry: 1000\n\n");
-    stream.heartbeat = vertx.setPeriodic(config.heartbeatSeconds() * 1000L, id -> stream.heartbeat());
+    stream.heartbeat = vertx.setPeriodic(config.heartbeatMs(), id -> stream.heartbeat());
     if (after != null) {
       stream.replay();
     }

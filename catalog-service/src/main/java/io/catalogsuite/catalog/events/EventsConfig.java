@@ -10,19 +10,19 @@ import java.util.Map;
  *                         a notification, and a standby instance tries this often to become the relay
  * @param batchSize        {@code EVENTS_BATCH_SIZE}: events per relay round (one event bus message, one cache
  *                         invalidation call)
- * @param heartbeatSeconds {@code EVENTS_HEARTBEAT_SECONDS}: an idle event stream gets a comment this often, so
- *                         that proxies (the gateway's upstream timeout is 10 s) keep it open
+ * @param heartbeatMs      {@code EVENTS_HEARTBEAT_MS}: an idle event stream gets a comment this often, so that
+ *                         proxies keep it open (the gateway's upstream idle timeout is 10 s by default)
  * @param retentionHours   {@code EVENTS_RETENTION_HOURS}: events are kept this long for {@code Last-Event-ID}
  *                         resumes, then deleted
  * @param maxStreams       {@code EVENTS_MAX_STREAMS}: open event streams per instance; more get a 503
  */
-public record EventsConfig(int pollMs, int batchSize, int heartbeatSeconds, int retentionHours, int maxStreams) {
+public record EventsConfig(int pollMs, int batchSize, int heartbeatMs, int retentionHours, int maxStreams) {
 
   public static EventsConfig fromEnv(Env env) {
     return new EventsConfig(
         env.integer("EVENTS_POLL_MS", 1000, 10, 60_000),
         env.integer("EVENTS_BATCH_SIZE", 500, 1, 10_000),
-        env.integer("EVENTS_HEARTBEAT_SECONDS", 5, 1, 3600),
+        env.integer("EVENTS_HEARTBEAT_MS", 5000, 100, 3_600_000),
         env.integer("EVENTS_RETENTION_HOURS", 72, 1, 24 * 365),
         env.integer("EVENTS_MAX_STREAMS", 1000, 0, 100_000));
   }
