@@ -53,13 +53,13 @@ public final class CatalogService implements Service {
         .map(v -> {
           // A pipelining client: PgBuilder.pool() never pipelines; this sends many statements per connection.
           client = PgBuilder.client()
-              .with(new PoolOptions().setMaxSize(config.poolSize()))
+              .with(new PoolOptions().setMaxSize(config.poolSize()).setName("catalog-pipelined"))
               .connectingTo(config.database())
               .using(vertx)
               .build();
           // Transactions need one connection for their statements: a (non-pipelining) pool, kept small.
           transactions = PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(Math.max(2, config.poolSize() / 2)))
+              .with(new PoolOptions().setMaxSize(Math.max(2, config.poolSize() / 2)).setName("catalog-transactions"))
               .connectingTo(config.database())
               .using(vertx)
               .build();
