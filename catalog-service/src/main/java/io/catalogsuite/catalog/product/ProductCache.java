@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.catalogsuite.catalog.events.ProductEvent;
 import io.catalogsuite.common.cache.CacheCounters;
+import io.catalogsuite.common.cache.LoadClaim;
 import io.catalogsuite.common.cache.VersionedInvalidation;
 import io.catalogsuite.common.cache.VersionedPut;
 import io.micrometer.core.instrument.Counter;
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
  *       writes update the cache before they answer (a client reads its write back at once, on any instance);
  *       every committed change, whatever wrote it (an import too), also reaches {@link #invalidate} through the
  *       outbox's events.
- *   <li>Never stampedes: concurrent misses of one product on this instance share one database load
- *       (single-flight); the others wait for it.
+ *   <li>Never stampedes: concurrent misses of one product share one database load (single-flight), on this
+ *       instance through a shared future, across instances through a load claim in the cache; the others wait
+ *       for it.
  *   <li>Negative caching: an unknown id is remembered as missing for a short time, so repeated lookups of it do
  *       not reach the database; a product created meanwhile replaces the marker at once (version 1 beats 0).
  * </ul>
@@ -52,6 +54,10 @@ public final class ProductCache {
    * that loaded the old version before the change and stores it after that first pass is caught by the second.
    */
   private static final long SECOND_PASS_MS = 2000;
+  /** A load claim lasts this long at most: far longer than a load, and what waiters wait if its holder dies. */
+  private static final LoadClaim CLAIM = LoadClaim.forAtMost(2, TimeUnit.SECONDS);
+  /** Pauses of 5, 10, 20 ... 100 ms: together beyond the claim's time to live. */
+  private static final int MAX_CLAIM_WAITS = 30;
   private static final Logger log = LoggerFactory.getLogger(ProductCache.class);
 
   private final Vertx vertx;
@@ -97,8 +103,8 @@ public final class ProductCache {
    *
    * <p>Order matters. A load leaves {@code loading} only after the cache holds its result. A caller that
    * missed the cache registers its own load only when none is in flight, so after any previous load left,
-   * so after that load's result reached the cache; it then looks at the cache once more before going to the
-   * database. A miss that raced with a fill therefore finds the fill instead of loading a second time.
+   * so after that load's result reached the cache; its claim then looks at the cache once more before going
+   * to the database. A miss that raced with a fill therefore finds the fill instead of loading a second time.
    */
   private Future<String> loadOnce(long id, Supplier<Future<JsonObject>> loader) {
     Promise<String> mine = Promise.promise();
@@ -106,13 +112,32 @@ public final class ProductCache {
     if (shared != null) {
       return onContext(shared.toCompletionStage()); // complete on this request's own event loop
     }
-    get(id)
-        .compose(again -> answers(again) ? Future.succeededFuture(visible(again)) : load(id, loader))
-        .onComplete(result -> {
-          loading.remove(id);
-          mine.handle(result);
-        });
+    claimAndLoad(id, loader, 0).onComplete(result -> {
+      loading.remove(id);
+      mine.handle(result);
+    });
     return mine.future();
+  }
+
+  /**
+   * One database load per product at a time in the cluster: claims the load ({@link LoadClaim}) and loads, or,
+   * while another instance holds the claim, waits for its result, looking again after a growing pause (the
+   * claim expires if its holder dies). What the claim finds already cached (a product, or a deleted or missing
+   * marker) is the answer.
+   */
+  private Future<String> claimAndLoad(long id, Supplier<Future<JsonObject>> loader, int waits) {
+    return claim(id).compose(current -> {
+      if (current == null) {
+        return load(id, loader);
+      }
+      if (answers(current)) {
+        return Future.succeededFuture(visible(current));
+      }
+      if (waits == MAX_CLAIM_WAITS) {
+        return load(id, loader); // a claim outliving its time to live: load anyway (the put is versioned)
+      }
+      return vertx.timer(Math.min(5L << waits, 100)).compose(v -> claimAndLoad(id, loader, waits + 1));
+    });
   }
 
   /** Loads from the database and fills the cache (with the product, or a "missing" marker). */
@@ -120,9 +145,26 @@ public final class ProductCache {
     long start = System.nanoTime();
     return loader.get()
         .compose(product -> product == null
-            ? markMissing(id).map((String) null)
+            ? markMissing(id).compose(v -> release(id)).map((String) null)
             : offer(product).map(v -> product.encode()))
+        .onFailure(e -> release(id))
         .onComplete(result -> loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  /** Null when this caller now holds the load of the product; else what the entry holds. */
+  private Future<String> claim(long id) {
+    return onContext(map.submitToKey(key(id), CLAIM)).recover(e -> {
+      log.warn("Cache claim failed, reading from Postgres: {}", e.toString());
+      return Future.succeededFuture(null);
+    });
+  }
+
+  /** Gives up a claim that brought no product into the cache, so that waiters need not wait for it to expire. */
+  private Future<Void> release(long id) {
+    return onContext(map.submitToKey(key(id), LoadClaim.release())).<Void>mapEmpty().recover(e -> {
+      log.warn("Cache claim release failed; waiters load after its time to live: {}", e.toString());
+      return Future.succeededFuture();
+    });
   }
 
   /** The cached value, or null on a miss (or when the cache cannot be read: then Postgres serves). */
@@ -134,11 +176,11 @@ public final class ProductCache {
   }
 
   /**
-   * Whether a cached value answers a lookup: a product, or the marker of a deleted or missing one. Nothing, or
-   * the marker of an invalidated product, is a miss.
+   * Whether a cached value answers a lookup: a product, or the marker of a deleted or missing one. Nothing, the
+   * marker of an invalidated product, or one being loaded, is a miss.
    */
   private static boolean answers(String cached) {
-    return cached != null && !VersionedInvalidation.isStale(cached);
+    return cached != null && !VersionedInvalidation.isStale(cached) && !LoadClaim.isLoading(cached);
   }
 
   /** What a cached value that answers a lookup says: the product's JSON, or null for a deleted or missing one. */

@@ -47,6 +47,11 @@ public final class VersionedInvalidation implements EntryProcessor<String, Strin
     return cached != null && cached.startsWith(STALE_PREFIX);
   }
 
+  /** A stale marker: a miss for readers, and no version up to {@code floor} can replace it. */
+  static String staleJson(long floor) {
+    return STALE_PREFIX + "\"version\":" + floor + "}";
+  }
+
   @Override
   public Boolean process(Map.Entry<String, String> entry) {
     String current = entry.getValue();
@@ -56,7 +61,7 @@ public final class VersionedInvalidation implements EntryProcessor<String, Strin
     }
     String replacement = version == VersionedPut.TOMBSTONE_VERSION
         ? VersionedPut.tombstoneJson()
-        : STALE_PREFIX + "\"version\":" + (version - 1) + "}";
+        : staleJson(version - 1);
     ((ExtendedMapEntry<String, String>) entry).setValue(replacement, ttlMillis, TimeUnit.MILLISECONDS);
     return true;
   }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The version rules of the cache's entry processors, on one entry (the logic Hazelcast runs on its owner). */
 class VersionedCacheTest {
   private static final long TTL = 60;
+  private static final LoadClaim CLAIM = LoadClaim.forAtMost(2, TimeUnit.SECONDS);
 
   @Test
   void put_older_loses() {
@@ -68,6 +69,60 @@ class VersionedCacheTest {
     Entry entry = new Entry("2", product(1));
     assertThat(invalidate("1", 9).process(entry)).isFalse();
     assertThat(entry.getValue()).isEqualTo(product(1));
+  }
+
+  @Test
+  void loadClaim_ofAnEmptyEntry_succeedsOnce_andTheLoadedValueReplacesTheMarker() {
+    Entry entry = new Entry("1", null);
+    assertThat(CLAIM.process(entry)).isNull();
+    assertThat(LoadClaim.isLoading(entry.getValue())).isTrue();
+    assertThat(CLAIM.process(entry)).as("a second claim gets the marker").isEqualTo(entry.getValue());
+    assertThat(VersionedPut.of(product(1), 1).process(entry)).isTrue();
+    assertThat(CLAIM.process(entry)).isEqualTo(product(1));
+  }
+
+  @Test
+  void loadClaim_ofAnInvalidatedEntry_keepsItsVersionFloor() {
+    Entry entry = new Entry("1", product(3));
+    invalidate("1", 4).process(entry);
+    assertThat(CLAIM.process(entry)).isNull();
+    assertThat(VersionedPut.of(product(3), 3).process(entry)).as("the old version, loaded too early").isFalse();
+    assertThat(VersionedPut.of(product(4), 4).process(entry)).isTrue();
+  }
+
+  @Test
+  void loadClaim_aChangeWhileLoading_makesTheLoadedValueLose() {
+    Entry entry = new Entry("1", product(3));
+    invalidate("1", 4).process(entry);
+    CLAIM.process(entry); // loading, floor 3
+    assertThat(invalidate("1", 5).process(entry)).isTrue(); // committed meanwhile
+    assertThat(VersionedPut.of(product(4), 4).process(entry)).isFalse();
+  }
+
+  @Test
+  void loadClaim_released_leavesWhatWasThereBefore() {
+    Entry empty = new Entry("1", null);
+    CLAIM.process(empty);
+    assertThat(LoadClaim.release().process(empty)).isTrue();
+    assertThat(empty.getValue()).isNull();
+
+    Entry invalidated = new Entry("1", product(3));
+    invalidate("1", 4).process(invalidated);
+    CLAIM.process(invalidated);
+    assertThat(LoadClaim.release().process(invalidated)).isTrue();
+    assertThat(VersionedInvalidation.isStale(invalidated.getValue())).isTrue();
+    assertThat(VersionedPut.of(product(3), 3).process(invalidated)).isFalse();
+
+    Entry filled = new Entry("1", product(2));
+    assertThat(LoadClaim.release().process(filled)).as("only a loading marker is released").isFalse();
+    assertThat(filled.getValue()).isEqualTo(product(2));
+  }
+
+  @Test
+  void loadClaim_ofAMissingMarker_failsWithIt() {
+    Entry entry = new Entry("1", null);
+    VersionedPut.missing(5, TimeUnit.SECONDS).process(entry);
+    assertThat(VersionedPut.isMissing(CLAIM.process(entry))).isTrue();
   }
 
   private static VersionedInvalidation invalidate(String key, long version) {
