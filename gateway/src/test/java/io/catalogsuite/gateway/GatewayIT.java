@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +81,8 @@ class GatewayIT {
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
-        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING,
+        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024,
+            Set.of("application/x-ndjson"), HEALTH, BALANCING,
             Map.of(), Map.of(), RESILIENCE, CLIENTS),
             ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "gateway-it:" + API_KEY + ":admin|write",
                 "RATE_LIMITS", "/api/catalog=off")))));

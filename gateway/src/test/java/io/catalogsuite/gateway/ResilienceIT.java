@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,8 +74,9 @@ class ResilienceIT {
   }
 
   static ServiceNode gateway(String id, List<String> routes, Map<String, Integer> timeouts, Resilience resilience) {
-    GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024, LENIENT,
-        Map.of(), Map.of(), timeouts, resilience, new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
+    GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024,
+        Set.of("application/x-ndjson"), LENIENT, Map.of(), Map.of(), timeouts, resilience,
+        new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
     return await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, id), new GatewayService(config,
         ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "resilience-it:" + API_KEY + ":admin|write")))));
   }
