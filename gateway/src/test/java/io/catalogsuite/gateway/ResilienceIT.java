@@ -1,12 +1,12 @@
 package io.catalogsuite.gateway;
 
+import static io.catalogsuite.gateway.TestGateway.awaitInstances;
+import static io.catalogsuite.gateway.TestGateway.publish;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.common.ServiceNode;
-import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
-import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
 import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
@@ -16,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +76,7 @@ class ResilienceIT {
     GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024,
         Set.of("application/x-ndjson"), LENIENT, Map.of(), Map.of(), timeouts, resilience,
         new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
-    return await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, id), new GatewayService(config,
-        ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "resilience-it:" + API_KEY + ":admin|write")))));
+    return TestGateway.start(cluster, id, config, "resilience-it", API_KEY);
   }
 
   /** A real server: answers {@code status} after {@code delayMs}, counting what it receives. */
@@ -93,18 +91,6 @@ class ResilienceIT {
       Future<Void> wait = delayMs == 0 ? Future.succeededFuture() : stubs.timer(delayMs);
       wait.onComplete(v -> req.response().putHeader("X-Instance-Id", name).setStatusCode(status.get()).end(name));
     }).listen(0, "127.0.0.1")).actualPort();
-  }
-
-  static void publish(ServiceNode gateway, String service, String name, int port) {
-    await(gateway.discovery().publish(
-        ServiceRecords.httpEndpoint(service, name, gateway.nodeId(), "127.0.0.1", port, 1)));
-  }
-
-  static void awaitInstances(TestHttp http, String service, int count) {
-    http.awaitResponse("/admin/services", r -> {
-      JsonObject entry = r.bodyAsJsonObject().getJsonObject("services").getJsonObject(service);
-      return entry != null && entry.getJsonArray("instances").size() == count;
-    }, Duration.ofSeconds(10));
   }
 
   static double metric(TestHttp http, String name, String... labels) {
