@@ -1,6 +1,7 @@
 package io.catalogsuite.gateway;
 
 import static io.catalogsuite.gateway.TestGateway.awaitInstances;
+import static io.catalogsuite.gateway.TestGateway.freePort;
 import static io.catalogsuite.gateway.TestGateway.publish;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +55,7 @@ class ResilienceIT {
     stubs = Vertx.vertx();
     // Retries: up to 2, a 20 % budget with at least 10 per window; timeouts: 300 ms on /api/quick.
     retrying = gateway("gw-retrying", List.of("/api/retry=retry-service", "/api/post=post-service",
-            "/api/budget=budget-service",
+            "/api/budget=budget-service", "/api/stream=stream-service", "/api/streamdead=stream-dead-service",
             "/api/quick=lazy-service", "/api/patient=lazy-service"), Map.of("/api/quick", 300),
         new Resilience(2, 5, 20, 20, 10, 1_000_000, 10_000, 10_000));
     // A breaker that opens after 3 failures and probes again after 500 ms; no retries.
@@ -123,6 +125,42 @@ class ResilienceIT {
       served503 += await(retryingHttp.request(HttpMethod.POST, "/api/post/x").send()).statusCode() == 503 ? 1 : 0;
     }
     assertThat(served503).isEqualTo(2); // the upstream's own 503, relayed
+  }
+
+  @Test
+  void retry_streamedBodyIsNeverRetried() {
+    publish(retrying, "stream-service", "stream-503", stub("stream-503", new AtomicInteger(503), 0));
+    publish(retrying, "stream-service", "stream-ok", stub("stream-ok", new AtomicInteger(200), 0));
+    awaitInstances(retryingHttp, "stream-service", 2);
+    Map<Integer, Integer> statuses = new HashMap<>();
+    // POST is never retried anyway; PUT would be if its body were buffered (see retry_neverToTheInstanceThatFailed).
+    for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.PUT)) {
+      for (int i = 0; i < 4; i++) {
+        statuses.merge(streamed(method, "/api/stream/imports").statusCode(), 1, Integer::sum);
+      }
+    }
+    assertThat(statuses).containsOnly(Map.entry(503, 4), Map.entry(200, 4)); // the instance's own 503, relayed
+    assertThat(received.get("stream-503").get() + received.get("stream-ok").get()).isEqualTo(8); // one each
+  }
+
+  @Test
+  void streamedBody_connectionFailure_502_notRetried() {
+    publish(retrying, "stream-dead-service", "stream-dead", freePort());
+    publish(retrying, "stream-dead-service", "stream-live", stub("stream-live", new AtomicInteger(200), 0));
+    awaitInstances(retryingHttp, "stream-dead-service", 2);
+    HttpResponse<Buffer> first = streamed(HttpMethod.PUT, "/api/streamdead/imports");
+    HttpResponse<Buffer> second = streamed(HttpMethod.PUT, "/api/streamdead/imports");
+    // Round-robin sends one of the two to the dead instance; that one is not retried on the live one.
+    HttpResponse<Buffer> failed = first.statusCode() == 502 ? first : second;
+    assertThat(List.of(first.statusCode(), second.statusCode())).containsExactlyInAnyOrder(200, 502);
+    assertThat(failed.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(failed.bodyAsJsonObject().getString("detail")).contains("stream-dead");
+    assertThat(received.get("stream-live").get()).isEqualTo(1);
+  }
+
+  /** A request whose body the gateway streams (NDJSON) rather than buffers. */
+  private static HttpResponse<Buffer> streamed(HttpMethod method, String path) {
+    return retryingHttp.send(method, path, "application/x-ndjson", Buffer.buffer("{\"sku\":\"A-1\"}\n"));
   }
 
   @Test
