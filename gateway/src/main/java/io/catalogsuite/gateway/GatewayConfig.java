@@ -2,13 +2,18 @@ package io.catalogsuite.gateway;
 
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
+import io.catalogsuite.common.http.MediaTypes;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.proxy.Resilience;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's own configuration, read once from the environment.
@@ -17,7 +22,11 @@ import java.util.Map;
  * @param upstreamTimeoutMs     {@code UPSTREAM_TIMEOUT_MS}: an upstream silent this long gets a 504 (unless
  *                              the route has its own, in {@code routeTimeouts})
  * @param connectTimeoutMs      {@code UPSTREAM_CONNECT_TIMEOUT_MS}: connecting longer than this is a connect failure
- * @param maxBodyBytes          {@code GATEWAY_MAX_BODY_BYTES}: larger request bodies get a 413
+ * @param maxBodyBytes          {@code GATEWAY_MAX_BODY_BYTES}: larger request bodies get a 413, except streamed ones
+ * @param streamedTypes         {@code GATEWAY_STREAMED_TYPES}: media types (lower case, no parameters) whose request
+ *                              bodies are piped to the upstream as they arrive, never buffered, never limited by
+ *                              {@code maxBodyBytes} (the upstream enforces its own limit) and never retried (see
+ *                              {@link io.catalogsuite.gateway.proxy.ProxyHandler})
  * @param health                when instances are taken out of rotation and brought back (see {@link HealthPolicy})
  * @param balancing             {@code GATEWAY_BALANCING}: {@code service=strategy[:header]} pairs; services not
  *                              named use round-robin
@@ -28,10 +37,14 @@ import java.util.Map;
  * @param clients               what the gateway accepts from clients (see {@link ClientLimits})
  */
 public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int connectTimeoutMs, int maxBodyBytes,
-    HealthPolicy health, Map<String, Balancing> balancing, Map<String, Integer> weights,
+    Set<String> streamedTypes, HealthPolicy health, Map<String, Balancing> balancing, Map<String, Integer> weights,
     Map<String, Integer> routeTimeouts, Resilience resilience, ClientLimits clients) {
 
   static final String DEFAULT_ROUTES = "/api/catalog=catalog-service,/api/cache=cache-service";
+  static final String DEFAULT_STREAMED_TYPES = "application/x-ndjson";
+  /** A media type without parameters or wildcards: RFC 6838's restricted-name, twice, in lower case. */
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
 
   /** Requests whose path starts with {@code prefix} go to {@code service}, without the prefix. */
   public record Route(String prefix, String service) {
@@ -81,6 +94,7 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
 
   public GatewayConfig {
     routes = List.copyOf(routes);
+    streamedTypes = Set.copyOf(streamedTypes);
     balancing = Map.copyOf(balancing);
     weights = Map.copyOf(weights);
     routeTimeouts = Map.copyOf(routeTimeouts);
@@ -89,6 +103,14 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
   /** The timeout of a route: its own, else {@code UPSTREAM_TIMEOUT_MS}. */
   public int timeoutOf(Route route) {
     return routeTimeouts.getOrDefault(route.prefix(), upstreamTimeoutMs);
+  }
+
+  /**
+   * Whether a request body with this {@code Content-Type} is streamed rather than buffered: its media type, in any
+   * case and whatever its parameters, is one of {@code GATEWAY_STREAMED_TYPES}.
+   */
+  public boolean streams(String contentType) {
+    return contentType != null && streamedTypes.contains(MediaTypes.of(contentType));
   }
 
   /** The services the routes lead to, each once, in route order. */
@@ -108,6 +130,7 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
         env.integer("UPSTREAM_TIMEOUT_MS", 10_000, 1, 3_600_000),
         env.integer("UPSTREAM_CONNECT_TIMEOUT_MS", 2_000, 1, 60_000),
         env.integer("GATEWAY_MAX_BODY_BYTES", 10 * 1024 * 1024, 1, Integer.MAX_VALUE),
+        streamedTypes(env.list("GATEWAY_STREAMED_TYPES", DEFAULT_STREAMED_TYPES)),
         HealthPolicy.fromEnv(env),
         balancing(env.list("GATEWAY_BALANCING", "")),
         positiveInts("GATEWAY_WEIGHTS", env.list("GATEWAY_WEIGHTS", ""), 1000),
@@ -132,6 +155,26 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
       balancing.put(parts[0].trim(), new Balancing(strategy, header));
     }
     return balancing;
+  }
+
+  /** Media types like {@code application/x-ndjson}, compared in lower case; {@code none} alone for none. */
+  static Set<String> streamedTypes(List<String> entries) {
+    if (entries.equals(List.of("none"))) {
+      return Set.of();
+    }
+    if (entries.isEmpty()) {
+      throw new ConfigException("GATEWAY_STREAMED_TYPES must name at least one media type, or be 'none'");
+    }
+    Set<String> types = new LinkedHashSet<>();
+    for (String entry : entries) {
+      String type = entry.toLowerCase(Locale.ROOT);
+      if (!MEDIA_TYPE.matcher(type).matches()) {
+        throw new ConfigException("GATEWAY_STREAMED_TYPES entries must be media types without parameters or "
+            + "wildcards, like application/x-ndjson (or 'none' alone), got '" + entry + "'");
+      }
+      types.add(type);
+    }
+    return types;
   }
 
   /** {@code name=value} pairs with values from 1 to {@code max}. */

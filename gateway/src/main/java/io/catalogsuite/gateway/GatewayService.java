@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.LinkedHashMap;
 import java.util.regex.Pattern;
@@ -94,15 +95,29 @@ public final class GatewayService implements Service {
         .handler(authentication)
         .handler(protection.rateLimit(Protection.ADMIN_PREFIX, () -> metrics.rateLimited(Protection.ADMIN_PREFIX)));
     router.get("/admin/services").handler(admin::services);
+    BodyHandler buffered = JsonBodies.limitedTo(config.maxBodyBytes());
     for (GatewayConfig.Route route : config.routes()) {
-      ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route, config.timeoutOf(route));
+      ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route, config.timeoutOf(route),
+          config::streams);
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
       String paths = Pattern.quote(route.prefix()) + "(/.*)?";
       router.routeWithRegex(paths)
           .handler(authentication)
           .handler(protection.rateLimit(route.prefix(), () -> metrics.rateLimited(route.prefix())));
+      // A body of a streamed type goes to the proxy unread, which pipes it to the instance; any other is read whole
+      // first. No chunk of a streamed body is lost before the proxy pauses the request, although Vert.x Web does
+      // not pause it and Vert.x drops the chunks of a request neither paused nor read: every handler up to the
+      // proxy runs within the event-loop task that delivered the headers, except a bearer token's check, which may
+      // finish later and pauses the request meanwhile; what its resume lets go only flows in a later task, by which
+      // time the proxy has paused the request again.
       router.routeWithRegex(paths)
-          .handler(JsonBodies.limitedTo(config.maxBodyBytes()))
+          .handler(ctx -> {
+            if (proxy.streams(ctx.request())) {
+              ctx.next();
+            } else {
+              buffered.handle(ctx);
+            }
+          })
           .handler(proxy);
     }
   }

@@ -18,6 +18,37 @@ class GatewayConfigTest {
   }
 
   @Test
+  void streamedTypes_defaultNdjson_parametersAndCaseIgnored() {
+    GatewayConfig config = GatewayConfig.fromEnv(Map.of());
+    assertThat(config.streamedTypes()).containsExactly("application/x-ndjson");
+    assertThat(config.streams("application/x-ndjson")).isTrue();
+    assertThat(config.streams("Application/X-NDJSON; charset=utf-8")).isTrue();
+    assertThat(config.streams("application/json")).isFalse();
+    assertThat(config.streams(null)).isFalse();
+  }
+
+  @Test
+  void streamedTypes_custom_orNone() {
+    GatewayConfig config = GatewayConfig.fromEnv(Map.of("GATEWAY_STREAMED_TYPES",
+        "application/x-ndjson, Text/CSV,application/vnd.example.events+json"));
+    assertThat(config.streamedTypes())
+        .containsExactlyInAnyOrder("application/x-ndjson", "text/csv", "application/vnd.example.events+json");
+    assertThat(config.streams("text/csv;header=present")).isTrue();
+    GatewayConfig none = GatewayConfig.fromEnv(Map.of("GATEWAY_STREAMED_TYPES", "none"));
+    assertThat(none.streamedTypes()).isEmpty();
+    assertThat(none.streams("application/x-ndjson")).isFalse();
+  }
+
+  @Test
+  void streamedTypes_invalid_failFast() {
+    for (String invalid : List.of("ndjson", "application/*", "*/*", "application/x-ndjson; charset=utf-8",
+        "application/x-ndjson,none", "application/", "/x-ndjson", "text/plain text", ",")) {
+      assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("GATEWAY_STREAMED_TYPES", invalid)))
+          .as(invalid).isInstanceOf(ConfigException.class).hasMessageContaining("GATEWAY_STREAMED_TYPES");
+    }
+  }
+
+  @Test
   void routes_parsed() {
     assertThat(GatewayConfig.routes(List.of("/v1/shop=shop", " /x = x-svc ")))
         .containsExactly(new GatewayConfig.Route("/v1/shop", "shop"), new GatewayConfig.Route("/x", "x-svc"));

@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway;
 
+import static io.catalogsuite.gateway.TestGateway.freePort;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +10,6 @@ import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.common.ServiceNode;
-import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
@@ -27,11 +27,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.servicediscovery.Record;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,7 +84,8 @@ class GatewayIT {
     catalogB = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-b"),
         new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
-        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024, HEALTH, BALANCING,
+        new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024,
+            Set.of("application/x-ndjson"), HEALTH, BALANCING,
             Map.of(), Map.of(), RESILIENCE, CLIENTS),
             ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "gateway-it:" + API_KEY + ":admin|write",
                 "RATE_LIMITS", "/api/catalog=off")))));
@@ -120,8 +121,7 @@ class GatewayIT {
   }
 
   static Record publish(String service, String instanceId, int port, int weight) {
-    return await(gateway.discovery().publish(
-        ServiceRecords.httpEndpoint(service, instanceId, gateway.nodeId(), "127.0.0.1", port, weight)));
+    return TestGateway.publish(gateway, service, instanceId, port, weight);
   }
 
   static Map<String, Integer> servedBy(int requests, String path, String user) {
@@ -137,8 +137,7 @@ class GatewayIT {
   }
 
   static void awaitInstances(String service, int count) {
-    http.awaitResponse("/admin/services", r -> instances(r.bodyAsJsonObject(), service).size() == count,
-        Duration.ofSeconds(10));
+    TestGateway.awaitInstances(http, service, count);
   }
 
   /** A real HTTP server that answers every request with what it received. */
@@ -149,14 +148,6 @@ class GatewayIT {
         .end(new JsonObject().put("method", req.method().name()).put("uri", req.uri())
             .put("requestId", req.getHeader("X-Request-Id")).put("prefix", req.getHeader("X-Forwarded-Prefix"))
             .put("body", body.toString()).encode()))).listen(port, "127.0.0.1"));
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   @Test

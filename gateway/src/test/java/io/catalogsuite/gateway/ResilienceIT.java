@@ -1,12 +1,13 @@
 package io.catalogsuite.gateway;
 
+import static io.catalogsuite.gateway.TestGateway.awaitInstances;
+import static io.catalogsuite.gateway.TestGateway.freePort;
+import static io.catalogsuite.gateway.TestGateway.publish;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.common.ServiceNode;
-import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
-import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
 import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
@@ -16,12 +17,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,7 +55,7 @@ class ResilienceIT {
     stubs = Vertx.vertx();
     // Retries: up to 2, a 20 % budget with at least 10 per window; timeouts: 300 ms on /api/quick.
     retrying = gateway("gw-retrying", List.of("/api/retry=retry-service", "/api/post=post-service",
-            "/api/budget=budget-service",
+            "/api/budget=budget-service", "/api/stream=stream-service", "/api/streamdead=stream-dead-service",
             "/api/quick=lazy-service", "/api/patient=lazy-service"), Map.of("/api/quick", 300),
         new Resilience(2, 5, 20, 20, 10, 1_000_000, 10_000, 10_000));
     // A breaker that opens after 3 failures and probes again after 500 ms; no retries.
@@ -73,10 +75,10 @@ class ResilienceIT {
   }
 
   static ServiceNode gateway(String id, List<String> routes, Map<String, Integer> timeouts, Resilience resilience) {
-    GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024, LENIENT,
-        Map.of(), Map.of(), timeouts, resilience, new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
-    return await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, id), new GatewayService(config,
-        ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "resilience-it:" + API_KEY + ":admin|write")))));
+    GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024,
+        Set.of("application/x-ndjson"), LENIENT, Map.of(), Map.of(), timeouts, resilience,
+        new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
+    return TestGateway.start(cluster, id, config, "resilience-it", API_KEY);
   }
 
   /** A real server: answers {@code status} after {@code delayMs}, counting what it receives. */
@@ -91,18 +93,6 @@ class ResilienceIT {
       Future<Void> wait = delayMs == 0 ? Future.succeededFuture() : stubs.timer(delayMs);
       wait.onComplete(v -> req.response().putHeader("X-Instance-Id", name).setStatusCode(status.get()).end(name));
     }).listen(0, "127.0.0.1")).actualPort();
-  }
-
-  static void publish(ServiceNode gateway, String service, String name, int port) {
-    await(gateway.discovery().publish(
-        ServiceRecords.httpEndpoint(service, name, gateway.nodeId(), "127.0.0.1", port, 1)));
-  }
-
-  static void awaitInstances(TestHttp http, String service, int count) {
-    http.awaitResponse("/admin/services", r -> {
-      JsonObject entry = r.bodyAsJsonObject().getJsonObject("services").getJsonObject(service);
-      return entry != null && entry.getJsonArray("instances").size() == count;
-    }, Duration.ofSeconds(10));
   }
 
   static double metric(TestHttp http, String name, String... labels) {
@@ -135,6 +125,42 @@ class ResilienceIT {
       served503 += await(retryingHttp.request(HttpMethod.POST, "/api/post/x").send()).statusCode() == 503 ? 1 : 0;
     }
     assertThat(served503).isEqualTo(2); // the upstream's own 503, relayed
+  }
+
+  @Test
+  void retry_streamedBodyIsNeverRetried() {
+    publish(retrying, "stream-service", "stream-503", stub("stream-503", new AtomicInteger(503), 0));
+    publish(retrying, "stream-service", "stream-ok", stub("stream-ok", new AtomicInteger(200), 0));
+    awaitInstances(retryingHttp, "stream-service", 2);
+    Map<Integer, Integer> statuses = new HashMap<>();
+    // POST is never retried anyway; PUT would be if its body were buffered (see retry_neverToTheInstanceThatFailed).
+    for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.PUT)) {
+      for (int i = 0; i < 4; i++) {
+        statuses.merge(streamed(method, "/api/stream/imports").statusCode(), 1, Integer::sum);
+      }
+    }
+    assertThat(statuses).containsOnly(Map.entry(503, 4), Map.entry(200, 4)); // the instance's own 503, relayed
+    assertThat(received.get("stream-503").get() + received.get("stream-ok").get()).isEqualTo(8); // one each
+  }
+
+  @Test
+  void streamedBody_connectionFailure_502_notRetried() {
+    publish(retrying, "stream-dead-service", "stream-dead", freePort());
+    publish(retrying, "stream-dead-service", "stream-live", stub("stream-live", new AtomicInteger(200), 0));
+    awaitInstances(retryingHttp, "stream-dead-service", 2);
+    HttpResponse<Buffer> first = streamed(HttpMethod.PUT, "/api/streamdead/imports");
+    HttpResponse<Buffer> second = streamed(HttpMethod.PUT, "/api/streamdead/imports");
+    // Round-robin sends one of the two to the dead instance; that one is not retried on the live one.
+    HttpResponse<Buffer> failed = first.statusCode() == 502 ? first : second;
+    assertThat(List.of(first.statusCode(), second.statusCode())).containsExactlyInAnyOrder(200, 502);
+    assertThat(failed.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(failed.bodyAsJsonObject().getString("detail")).contains("stream-dead");
+    assertThat(received.get("stream-live").get()).isEqualTo(1);
+  }
+
+  /** A request whose body the gateway streams (NDJSON) rather than buffers. */
+  private static HttpResponse<Buffer> streamed(HttpMethod method, String path) {
+    return retryingHttp.send(method, path, "application/x-ndjson", Buffer.buffer("{\"sku\":\"A-1\"}\n"));
   }
 
   @Test

@@ -64,10 +64,10 @@ public final class JsonBodies {
   }
 
   static boolean isJson(String contentType) {
-    if (contentType == null) {
+    String mediaType = MediaTypes.of(contentType);
+    if (mediaType == null) {
       return false;
     }
-    String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
     return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
   }
 }

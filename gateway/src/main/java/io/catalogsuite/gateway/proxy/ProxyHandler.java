@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * Forwards the requests of one route to an instance of its service.
@@ -41,7 +42,22 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The outcome is the upstream's response, or a problem: 503 when the service has no instance or its breaker
  * is open, 502 when no instance could be reached, 504 when the instance did not answer within the route's
- * timeout.
+ * timeout. The response is piped to the client as it comes, chunk by chunk: a server-sent event stream
+ * ({@code text/event-stream}) flows through while the instance keeps it open, compressed or not (gzip flushes
+ * each chunk); the route's timeout stops counting once the response has begun.
+ *
+ * <p><b>Streamed request bodies.</b> A request body is normally read whole first (up to
+ * {@code GATEWAY_MAX_BODY_BYTES}, 413 beyond), so that it can be sent again on a retry. A body whose media type is
+ * one of {@code GATEWAY_STREAMED_TYPES} ({@code application/x-ndjson} by default: bulk imports of 100 MB and
+ * more) is piped to the instance instead, as it arrives, with back-pressure, never whole in memory; the gateway
+ * does not limit its size (the instance enforces its own limit and may answer 413 at once: the client gets that
+ * answer). Such a request is sent once and never retried, since its body cannot be replayed: a connection failure
+ * gets the client a 502, a 502 or 503 from the instance is relayed. If the client breaks off its upload, the
+ * upstream request is cut off too, so that the instance never takes a truncated body as whole. The route's
+ * timeout counts from the end of the upload: the upload itself may take as long as the client needs, as long as
+ * bytes flow (the gateway closes a client connection silent for {@code GATEWAY_CLIENT_IDLE_TIMEOUT_SECONDS}).
+ * Authentication, rate limits, the circuit breaker, access log and metrics apply as to every request. See
+ * {@link StreamedUpload}.
  */
 public final class ProxyHandler implements Handler<RoutingContext> {
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
@@ -54,12 +70,21 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   private final Backend backend;
   private final GatewayConfig.Route route;
   private final long timeoutMs;
+  /** Whether a request's {@code Content-Type} is one of the streamed media types. */
+  private final Predicate<String> streamedType;
 
-  public ProxyHandler(HttpClient client, Backend backend, GatewayConfig.Route route, long timeoutMs) {
+  public ProxyHandler(HttpClient client, Backend backend, GatewayConfig.Route route, long timeoutMs,
+      Predicate<String> streamedType) {
     this.client = client;
     this.backend = backend;
     this.route = route;
     this.timeoutMs = timeoutMs;
+    this.streamedType = streamedType;
+  }
+
+  /** Whether the request's body is streamed to the instance rather than read whole first (see above). */
+  public boolean streams(HttpServerRequest request) {
+    return streamedType.test(request.getHeader(HttpHeaders.CONTENT_TYPE));
   }
 
   @Override
@@ -69,17 +94,26 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     ctx.put(AccessLog.ROUTE, route.prefix());
     ctx.addEndHandler(ended -> backend.metrics().request(route.prefix(), route.service(),
         ctx.get(AccessLog.UPSTREAM, "none"), method, ctx.response().getStatusCode(), System.nanoTime() - start));
-    Buffer body = ctx.body().buffer();
-    Exchange exchange = new Exchange(ctx, RequestIds.of(ctx), body == null ? Buffer.buffer() : body);
+    Exchange exchange;
+    if (streams(ctx.request())) {
+      exchange = new Exchange(ctx, RequestIds.of(ctx), null, new StreamedUpload(ctx));
+    } else {
+      Buffer body = ctx.body().buffer();
+      exchange = new Exchange(ctx, RequestIds.of(ctx), body == null ? Buffer.buffer() : body, null);
+    }
     backend.retryBudget().request(nowSecond());
     backend.breaker().<Integer>execute(() -> forward(exchange, 0))
         .onFailure(failure -> Problems.send(ctx, problem(failure)));
   }
 
-  /** One client request and what happened to it so far. */
-  private record Exchange(RoutingContext ctx, String requestId, Buffer body, Set<Upstream> tried) {
-    Exchange(RoutingContext ctx, String requestId, Buffer body) {
-      this(ctx, requestId, body, new HashSet<>());
+  /**
+   * One client request and what happened to it so far. Its body is either buffered, and can be sent again, or
+   * streamed ({@code upload}), and goes to one instance at most.
+   */
+  private record Exchange(RoutingContext ctx, String requestId, Buffer body, StreamedUpload upload,
+      Set<Upstream> tried) {
+    Exchange(RoutingContext ctx, String requestId, Buffer body, StreamedUpload upload) {
+      this(ctx, requestId, body, upload, new HashSet<>());
     }
   }
 
@@ -101,11 +135,15 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setURI(upstreamUri(ctx))
-        .setHeaders(upstreamHeaders(ctx.request(), exchange.requestId()))
-        .setIdleTimeout(timeoutMs);
+        .setHeaders(upstreamHeaders(ctx.request(), exchange.requestId()));
+    if (exchange.upload() == null) {
+      options.setIdleTimeout(timeoutMs); // from now on; a streamed request's, from the end of its upload
+    }
     long sent = System.nanoTime();
     return client.request(options)
-        .compose(request -> request.send(exchange.body()))
+        .compose(request -> exchange.upload() == null
+            ? request.send(exchange.body())
+            : exchange.upload().sendTo(request, timeoutMs))
         .transform(result -> {
           long now = System.currentTimeMillis();
           if (result.succeeded()) {
@@ -129,6 +167,10 @@ public final class ProxyHandler implements Handler<RoutingContext> {
             });
           }
           upstream.finished();
+          if (exchange.upload() != null && exchange.upload().clientGone()) {
+            // The client broke off its upload, so the gateway cut the upstream request: no fault of the instance.
+            return Future.succeededFuture(StreamedUpload.CLIENT_CLOSED_REQUEST);
+          }
           Throwable failure = result.cause();
           if (failure instanceof TimeoutException) {
             backend.failed(upstream, now); // slow is not dead: it stays healthy, but may be ejected
@@ -148,9 +190,13 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         });
   }
 
-  /** Idempotent, retries left, another instance to try, and the service's retry budget allows it. */
+  /**
+   * Buffered (a streamed body cannot be sent again), idempotent, retries left, another instance to try, and the
+   * service's retry budget allows it.
+   */
   private boolean mayRetry(Exchange exchange, int retries) {
-    if (!IDEMPOTENT.contains(exchange.ctx().request().method()) || retries >= backend.resilience().maxRetries()
+    if (exchange.upload() != null || !IDEMPOTENT.contains(exchange.ctx().request().method())
+        || retries >= backend.resilience().maxRetries()
         || backend.candidates(System.currentTimeMillis(), exchange.tried()).isEmpty()) {
       return false;
     }
@@ -233,7 +279,15 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     if (hasBody && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       response.setChunked(true);
     }
-    return upstream.pipeTo(response).recover(e -> {
+    Future<Void> piped = upstream.pipeTo(response);
+    // A client that goes away mid-response stops the instance's response too: an event stream, say, would
+    // otherwise run on into the void until the instance ends it.
+    ctx.addEndHandler(ended -> {
+      if (ended.failed() && !piped.isComplete()) {
+        upstream.request().reset();
+      }
+    });
+    return piped.recover(e -> {
       response.reset(); // the upstream broke off mid-body: the client must not take a truncated body as whole
       return Future.succeededFuture();
     });
