@@ -74,7 +74,7 @@ class GatewayIT {
   @BeforeAll
   static void start() {
     cluster = TestNodes.uniqueClusterName();
-    // Event streams get a heartbeat every 200 ms: well within the 1 s upstream and 2 s client idle timeouts.
+    // Event streams get a heartbeat every 200 ms: well within the gateway's 2 s client idle timeout.
     catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30, 5,
         new EventsConfig(1000, 500, 200, 72, 100));
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
@@ -176,7 +176,8 @@ class GatewayIT {
 
   /**
    * Server-Sent Events pass through the gateway as they come, and an idle stream outlives the gateway's
-   * upstream (1 s) and client (2 s) idle timeouts: the catalog's heartbeats keep it open.
+   * client idle timeout (2 s) and its upstream timeout (1 s, which only bounds the wait for the response to
+   * begin): the catalog's heartbeats keep it open.
    */
   @Test
   void eventStream_throughGateway_staysOpenWhileIdle_andResumes() throws InterruptedException {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.proxy.Resilience;
+import io.catalogsuite.testing.EventStreamClient;
 import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -235,6 +236,38 @@ class ResilienceIT {
       List<HttpResponse<Buffer>> responses = await(Future.all(inFlight)).list();
       assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
       Waits.until("the gateway to stop", Duration.ofSeconds(20), stopped::get);
+    } finally {
+      http.close();
+    }
+  }
+
+  /**
+   * An event stream never ends by itself: a gateway stopping gracefully must not wait it out. (Undeploying the
+   * proxy closes its HTTP client, and with it the upstream stream; the client reconnects elsewhere.)
+   */
+  @Test
+  void gracefulStop_cutsEventStreams() {
+    ServiceNode stopping = gateway("gw-streams", List.of("/api/stream=stream-service"), Map.of(),
+        new Resilience(0, 5, 20, 20, 10, 1_000_000, 10_000, 10_000));
+    TestHttp http = new TestHttp(stopping.port(), Map.of("X-API-Key", API_KEY));
+    int port = await(stubs.createHttpServer().requestHandler(req -> {
+      if (req.path().equals("/health")) {
+        req.response().end();
+        return;
+      }
+      req.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
+          .write("id: 1\ndata: {}\n\n"); // and never ends
+    }).listen(0, "127.0.0.1")).actualPort();
+    publish(stopping, "stream-service", "streaming", port);
+    awaitInstances(http, "stream-service", 1);
+    try (EventStreamClient events = EventStreamClient.open(
+        "http://127.0.0.1:" + stopping.port() + "/api/stream/events", Map.of("X-API-Key", API_KEY))) {
+      assertThat(events.take(1).get(0).id()).isEqualTo("1");
+
+      AtomicBoolean stopped = new AtomicBoolean();
+      stopping.stop().onComplete(v -> stopped.set(true));
+      // Well within the 10 s that a graceful stop waits for responses in flight.
+      Waits.until("the gateway to stop", Duration.ofSeconds(5), stopped::get);
     } finally {
       http.close();
     }

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param batchSize        {@code EVENTS_BATCH_SIZE}: events per relay round (one event bus message, one cache
  *                         invalidation call)
  * @param heartbeatMs      {@code EVENTS_HEARTBEAT_MS}: an idle event stream gets a comment this often, so that
- *                         proxies keep it open (the gateway's upstream idle timeout is 10 s by default)
+ *                         proxies keep it open (the gateway closes a client connection silent for 30 s, by
+ *                         default)
  * @param retentionHours   {@code EVENTS_RETENTION_HOURS}: events are kept this long for {@code Last-Event-ID}
  *                         resumes, then deleted
  * @param maxStreams       {@code EVENTS_MAX_STREAMS}: open event streams per instance; more get a 503
