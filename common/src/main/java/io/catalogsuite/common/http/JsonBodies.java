@@ -64,10 +64,13 @@ public final class JsonBodies {
   }
 
   static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-    return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+    String mediaType = mediaType(contentType);
+    return mediaType != null
+        && (mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json")));
+  }
+
+  /** The media type of a {@code Content-Type} header, lower-case and without parameters; null for none. */
+  public static String mediaType(String contentType) {
+    return contentType == null ? null : contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
   }
 }
