@@ -1,5 +1,6 @@
 package io.catalogsuite.catalog;
 
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.vertx.pgclient.PgConnectOptions;
@@ -14,8 +15,10 @@ import java.util.Map;
  *                          {@code products} map
  * @param missingTtlSeconds {@code CACHE_MISSING_TTL_SECONDS}: how long an unknown id is remembered as missing
  *                          (negative caching; 0 = off)
+ * @param imports           {@code IMPORT_*}: bulk imports
  */
-public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWaitSeconds, int missingTtlSeconds) {
+public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWaitSeconds, int missingTtlSeconds,
+    ImportConfig imports) {
   static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
 
   public static CatalogConfig fromEnv(Map<String, String> vars) {
@@ -24,7 +27,8 @@ public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWa
         database(env.string("PG_URL", DEFAULT_PG_URL)),
         env.integer("PG_POOL_SIZE", 8, 1, 256),
         env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
-        env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600));
+        env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600),
+        ImportConfig.fromEnv(env));
   }
 
   /** Parses a Postgres URL; the message never repeats the URL, which may hold a password. */

@@ -2,6 +2,7 @@ package io.catalogsuite.catalog;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.catalogsuite.catalog.db.Migrations;
+import io.catalogsuite.catalog.imports.ImportHandlers;
 import io.catalogsuite.catalog.product.ProductHandlers;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** catalog-service: products in Postgres, read cache-aside through the shared Hazelcast cache. */
+/** catalog-service: products in Postgres, read cache-aside through the shared Hazelcast cache; bulk imports. */
 public final class CatalogService implements Service {
   public static final String NAME = "catalog-service";
   static final long MAX_BODY_BYTES = 1024 * 1024;
@@ -29,6 +30,7 @@ public final class CatalogService implements Service {
   private SqlClient client;
   private Pool transactions;
   private ProductHandlers products;
+  private ImportHandlers imports;
 
   public CatalogService(CatalogConfig config) {
     this.config = config;
@@ -57,6 +59,11 @@ public final class CatalogService implements Service {
           products = ProductHandlers.create(vertx, client, transactions, hazelcast, node.metrics(),
               config.missingTtlSeconds());
           return null;
+        })
+        .compose(v -> ImportHandlers.start(node, client, config.database(), config.imports()))
+        .map(started -> {
+          imports = started;
+          return null;
         });
   }
 
@@ -69,6 +76,8 @@ public final class CatalogService implements Service {
     router.put("/products/:id").handler(body).handler(products::replace);
     router.delete("/products/:id").handler(products::delete);
     router.post("/products/:id/reservations").handler(body).handler(products::reserve);
+    router.post("/imports").handler(imports::create); // no body handler: the body is streamed, never held whole
+    router.get("/imports/:id").handler(imports::get);
   }
 
   @Override
@@ -78,8 +87,9 @@ public final class CatalogService implements Service {
 
   @Override
   public Future<Void> stop() {
-    return client == null ? Future.succeededFuture()
-        : Future.join(client.close(), transactions.close()).mapEmpty();
+    Future<Void> importsStopped = imports == null ? Future.succeededFuture() : imports.stop();
+    return importsStopped.eventually(() -> client == null ? Future.succeededFuture()
+        : Future.join(client.close(), transactions.close()).mapEmpty());
   }
 
   /**
