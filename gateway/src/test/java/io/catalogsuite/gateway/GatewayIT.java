@@ -7,6 +7,7 @@ import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.balance.Strategy;
@@ -72,7 +73,8 @@ class GatewayIT {
   @BeforeAll
   static void start() {
     cluster = TestNodes.uniqueClusterName();
-    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30, 5);
+    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30, 5,
+        ImportConfig.defaults());
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     catalogA = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-a"),

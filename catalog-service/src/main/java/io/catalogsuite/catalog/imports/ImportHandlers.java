@@ -61,7 +61,7 @@ public final class ImportHandlers {
     Vertx vertx = node.vertx();
     HazelcastInstance hazelcast = node.cluster().hazelcast();
     Pool transactions = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.concurrency()))
+        .with(new PoolOptions().setMaxSize(config.concurrency()).setName("catalog-imports")) // metrics name
         .connectingTo(database)
         .using(vertx)
         .build();

@@ -123,7 +123,13 @@ final class ImportWorker extends VerticleBase {
     abortOrphanedUploads()
         .compose(v -> room <= 0 ? Future.succeededFuture()
             : repository.claimDue(room, config.leaseSeconds(), instanceId)
-                .onSuccess(batches -> batches.forEach(batch -> run(Future.succeededFuture(batch)))))
+                .onSuccess(batches -> batches.forEach(batch -> {
+                  if (batch.attempt() > 1) {
+                    log.info("Taking over import batch {}/{} (claim {}): the lease of its last worker ran out",
+                        batch.job(), batch.seq(), batch.attempt());
+                  }
+                  run(Future.succeededFuture(batch));
+                })))
         .onFailure(e -> log.warn("Import sweep failed: {}", e.toString()))
         .onComplete(done -> sweeping = false);
   }
