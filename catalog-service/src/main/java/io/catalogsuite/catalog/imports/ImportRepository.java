@@ -290,7 +290,8 @@ final class ImportRepository {
           if (!isDataError(failure)) {
             return Future.failedFuture(failure);
           }
-          refused.add(new LineError(row.line(), "refused by the database: " + ((PgException) failure).getErrorMessage()));
+          String reason = "refused by the database: " + ((PgException) failure).getErrorMessage();
+          refused.add(new LineError(row.line(), reason));
           return sql(conn, "ROLLBACK TO SAVEPOINT row");
         })
         .compose(v -> oneByOne(conn, job, rows, next + 1, refused));

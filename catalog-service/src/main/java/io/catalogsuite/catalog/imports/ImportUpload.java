@@ -57,7 +57,8 @@ final class ImportUpload {
   private Batch filling = new Batch(0);
   private boolean jobCreated;
   private int batches;
-  private long lines;
+  /** Lines received so far, blank ones not counted. */
+  private long linesReceived;
   private long bytes;
   private boolean ended;
   /** An answer went out or the client is gone: nothing more to do but clean up. */
@@ -122,9 +123,9 @@ final class ImportUpload {
       filling.lines.add(line.text());
       filling.chars += line.text().length();
     }
-    lines++;
+    linesReceived++;
     if (filling.lines.size() >= config.batchRows() || filling.chars >= MAX_BATCH_CHARS) {
-      filling.linesSoFar = lines;
+      filling.linesSoFar = linesReceived;
       full.add(filling);
       filling = new Batch(0); // its first line sets where it starts
     }
@@ -137,16 +138,17 @@ final class ImportUpload {
     ended = true;
     splitter.finish();
     if (!filling.lines.isEmpty()) {
-      filling.linesSoFar = lines;
+      filling.linesSoFar = linesReceived;
       full.add(filling);
     }
     storeFull()
         .compose(v -> {
-          if (lines == 0) {
+          if (linesReceived == 0) {
             return Future.failedFuture(ProblemException.badRequest(
                 "the body holds no lines; send one product (JSON object) per line"));
           }
-          return repository.finishReceiving(job).compose(received -> received ? repository.status(job, 0, ImportHandlers.ERRORS_PAGE)
+          return repository.finishReceiving(job).compose(received -> received
+              ? repository.status(job, 0, ImportHandlers.ERRORS_PAGE)
               : Future.failedFuture(ProblemException.serviceUnavailable("the import was aborted; send it again")));
         })
         .onSuccess(status -> {

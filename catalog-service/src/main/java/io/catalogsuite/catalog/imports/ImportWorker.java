@@ -153,10 +153,14 @@ final class ImportWorker extends VerticleBase {
     });
   }
 
-  /** Writes a batch once claimed (a null claim: nothing to do), keeping count of the batches being written. */
+  /**
+   * Writes a batch once claimed (a null claim: nothing to do; claimed as this instance stops: given back at
+   * once), keeping count of the batches being written.
+   */
   private void run(Future<ClaimedBatch> claim) {
     writing++;
-    claim.compose(batch -> batch == null ? Future.succeededFuture() : write(batch))
+    claim.compose(batch -> batch == null ? Future.succeededFuture()
+            : stopping ? repository.release(batch) : write(batch))
         .onFailure(e -> log.warn("Import batch failed: {}", e.toString()))
         .onComplete(done -> {
           writing--;

@@ -65,8 +65,8 @@ public final class JsonBodies {
 
   static boolean isJson(String contentType) {
     String mediaType = mediaType(contentType);
-    return mediaType != null
-        && (mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json")));
+    return mediaType != null && (mediaType.equals("application/json")
+        || (mediaType.startsWith("application/") && mediaType.endsWith("+json")));
   }
 
   /** The media type of a {@code Content-Type} header, lower-case and without parameters; null for none. */
