@@ -38,11 +38,12 @@ final class ImportUpload {
   /** Longest line kept; a longer one is an error of its line. A product is a few KiB at most. */
   static final int MAX_LINE_BYTES = 64 * 1024;
   /**
-   * After refusing a body mid-way, the rest the client still sends is read and dropped up to this much, so that
-   * it gets to read the refusal (closing on unread data resets the connection, and the answer may be lost); then
-   * the connection is closed.
+   * After refusing a body mid-way, the rest the client still sends is read and dropped, up to this much and this
+   * long, so that it gets to read the refusal (closing on unread data resets the connection, and the answer may
+   * be lost); then the connection is closed.
    */
   private static final long DRAIN_BYTES = 1024 * 1024;
+  private static final long DRAIN_MS = 5_000;
   private static final Logger log = LoggerFactory.getLogger(ImportUpload.class);
 
   private final RoutingContext ctx;
@@ -231,13 +232,17 @@ final class ImportUpload {
     ctx.response().putHeader("Connection", "close");
     ctx.fail(problem);
     long[] drained = {0};
+    long timer = ctx.vertx().setTimer(DRAIN_MS, id -> request.connection().close());
     request.handler(chunk -> {
       drained[0] += chunk.length();
       if (drained[0] > DRAIN_BYTES) {
         request.connection().close();
       }
     });
-    request.endHandler(v -> request.connection().close());
+    request.endHandler(v -> {
+      ctx.vertx().cancelTimer(timer);
+      request.connection().close();
+    });
     request.resume();
   }
 

@@ -352,7 +352,13 @@ class ImportIT {
         out.write(junk); // one long line with no end, the body just over the limit
       }
     }
-    assertProblem(uploadFile(a, file), 413);
+    // A client of its own: it is refused before it has sent everything, so its connection must not be reused.
+    TestHttp refused = new TestHttp(cluster.catalog(0).port());
+    try {
+      assertProblem(uploadFile(refused, file), 413);
+    } finally {
+      refused.close();
+    }
     Waits.until("the job aborted", Duration.ofSeconds(30), () -> count(
         "SELECT count(*) FROM import_jobs WHERE state = 'aborted' AND error LIKE 'the body is larger than%'") == 1);
 
