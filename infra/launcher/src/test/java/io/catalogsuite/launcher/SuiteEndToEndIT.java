@@ -7,6 +7,7 @@ import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
 import io.catalogsuite.testing.Waits;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -125,21 +126,24 @@ class SuiteEndToEndIT {
     // Straight to catalog-1 (which is not killed): the gateway buffers bodies, it does not stream NDJSON yet.
     TestHttp catalog1 = new TestHttp(fleet.instance("catalog-1").orElseThrow().port());
     try {
-      HttpResponse<Buffer> accepted = await(catalog1.request(HttpMethod.POST, "/imports")
-          .putHeader("Content-Type", "application/x-ndjson").sendBuffer(body));
-      assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
-      UUID job = UUID.fromString(accepted.bodyAsJsonObject().getString("id"));
-
-      Waits.until("catalog-3 writing batches, after it wrote some", Duration.ofSeconds(60), () -> {
-        Row row = rows("""
-            SELECT count(*) FILTER (WHERE state = 'running') AS running, count(*) FILTER (WHERE state = 'done') AS done
-              FROM import_batches WHERE job_id = $1 AND processed_by = 'catalog-3'""", job).get(0);
-        return row.getLong("running") > 0 && row.getLong("done") > 0;
-      });
+      Future<HttpResponse<Buffer>> upload = catalog1.request(HttpMethod.POST, "/imports")
+          .putHeader("Content-Type", "application/x-ndjson").sendBuffer(body);
+      // Batches are written while the upload still arrives: catalog-3 may be killed before the 202.
+      String busyCatalog3 = """
+          SELECT b.job_id FROM import_batches b
+           WHERE b.processed_by = 'catalog-3' AND b.state = 'running'
+             AND EXISTS (SELECT 1 FROM import_batches d
+                          WHERE d.job_id = b.job_id AND d.processed_by = 'catalog-3' AND d.state = 'done')""";
+      Waits.until("catalog-3 writing batches, after it wrote some", Duration.ofSeconds(60),
+          () -> !rows(busyCatalog3).isEmpty());
       fleet.instance("catalog-3").orElseThrow().kill();
+      UUID job = rows("SELECT DISTINCT job_id FROM import_batches WHERE processed_by = 'catalog-3'").get(0).getUUID(0);
       List<Integer> heldByTheDead = rows("SELECT seq FROM import_batches WHERE job_id = $1 AND state = 'running'"
           + " AND processed_by = 'catalog-3'", job).stream().map(row -> row.getInteger(0)).toList();
       assertThat(heldByTheDead).as("batches catalog-3 held when it died").isNotEmpty();
+      HttpResponse<Buffer> accepted = await(upload);
+      assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+      assertThat(accepted.bodyAsJsonObject().getString("id")).isEqualTo(job.toString());
 
       JsonObject done = catalog1.awaitResponse("/imports/" + job,
           r -> r.bodyAsJsonObject().getString("state").equals("completed"), Duration.ofSeconds(120))
