@@ -1,6 +1,7 @@
 package io.catalogsuite.catalog;
 
 import io.catalogsuite.catalog.events.EventsConfig;
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.vertx.pgclient.PgConnectOptions;
@@ -16,9 +17,10 @@ import java.util.Map;
  * @param missingTtlSeconds {@code CACHE_MISSING_TTL_SECONDS}: how long an unknown id is remembered as missing
  *                          (negative caching; 0 = off)
  * @param events            change events: the outbox relay and {@code GET /events} ({@code EVENTS_*})
+ * @param imports           {@code IMPORT_*}: bulk imports
  */
 public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWaitSeconds, int missingTtlSeconds,
-    EventsConfig events) {
+    EventsConfig events, ImportConfig imports) {
   static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
 
   public static CatalogConfig fromEnv(Map<String, String> vars) {
@@ -28,7 +30,8 @@ public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWa
         env.integer("PG_POOL_SIZE", 8, 1, 256),
         env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
         env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600),
-        EventsConfig.fromEnv(env));
+        EventsConfig.fromEnv(env),
+        ImportConfig.fromEnv(env));
   }
 
   /** Parses a Postgres URL; the message never repeats the URL, which may hold a password. */

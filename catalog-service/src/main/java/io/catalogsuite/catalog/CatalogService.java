@@ -5,6 +5,7 @@ import io.catalogsuite.catalog.db.Migrations;
 import io.catalogsuite.catalog.events.EventStreams;
 import io.catalogsuite.catalog.events.OutboxRelay;
 import io.catalogsuite.catalog.product.ProductCache;
+import io.catalogsuite.catalog.imports.ImportHandlers;
 import io.catalogsuite.catalog.product.ProductHandlers;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * catalog-service: products in Postgres, read cache-aside through the shared Hazelcast cache; every change an
- * event, relayed from the outbox to the cache (invalidation) and to {@code GET /events}.
+ * event, relayed from the outbox to the cache (invalidation) and to {@code GET /events}; bulk imports over the
+ * clustered event bus.
  */
 public final class CatalogService implements Service {
   public static final String NAME = "catalog-service";
@@ -38,6 +40,7 @@ public final class CatalogService implements Service {
   private ProductHandlers products;
   private EventStreams events;
   private String relay;
+  private ImportHandlers imports;
 
   public CatalogService(CatalogConfig config) {
     this.config = config;
@@ -77,6 +80,11 @@ public final class CatalogService implements Service {
         .map(id -> {
           relay = id;
           return null;
+        })
+        .compose(v -> ImportHandlers.start(node, client, config.database(), config.imports()))
+        .map(started -> {
+          imports = started;
+          return null;
         });
   }
 
@@ -90,6 +98,8 @@ public final class CatalogService implements Service {
     router.delete("/products/:id").handler(products::delete);
     router.post("/products/:id/reservations").handler(body).handler(products::reserve);
     router.get("/events").handler(events::handle);
+    router.post("/imports").handler(imports::create); // no body handler: the body is streamed, never held whole
+    router.get("/imports/:id").handler(imports::get);
   }
 
   @Override
@@ -102,8 +112,9 @@ public final class CatalogService implements Service {
     // The relay first: it frees its lock at once, so another instance relays without waiting.
     Future<Void> relayStopped = relay == null ? Future.succeededFuture() : vertx.undeploy(relay);
     return relayStopped
-        .compose(v -> events == null ? Future.succeededFuture() : events.stop())
-        .compose(v -> client == null ? Future.succeededFuture()
+        .eventually(() -> imports == null ? Future.succeededFuture() : imports.stop())
+        .eventually(() -> events == null ? Future.succeededFuture() : events.stop())
+        .eventually(() -> client == null ? Future.succeededFuture()
             : Future.join(client.close(), transactions.close()).mapEmpty());
   }
 

@@ -5,6 +5,7 @@ import static io.catalogsuite.testing.TestHttp.await;
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.events.EventsConfig;
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -39,12 +40,17 @@ public final class CatalogCluster implements AutoCloseable {
 
   /** Starts {@code catalogs} catalog-service members that remember unknown ids for {@code missingTtlSeconds}. */
   public static CatalogCluster start(int catalogs, int missingTtlSeconds) {
+    return start(catalogs, missingTtlSeconds, ImportConfig.defaults());
+  }
+
+  /** The same, with these import settings. */
+  public static CatalogCluster start(int catalogs, int missingTtlSeconds, ImportConfig imports) {
     String database = TestPostgres.createDatabase();
     String cluster = TestNodes.uniqueClusterName();
     ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, missingTtlSeconds,
-        EventsConfig.defaults());
+        EventsConfig.defaults(), imports);
     List<Future<ServiceNode>> starting = new ArrayList<>();
     for (int i = 0; i < catalogs; i++) {
       starting.add(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config)));

@@ -9,6 +9,7 @@ import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.catalog.events.EventsConfig;
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
@@ -76,7 +77,7 @@ class GatewayIT {
     cluster = TestNodes.uniqueClusterName();
     // Event streams get a heartbeat every 200 ms: well within the gateway's 2 s client idle timeout.
     catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30, 5,
-        new EventsConfig(1000, 500, 200, 72, 100));
+        new EventsConfig(1000, 500, 200, 72, 100), ImportConfig.defaults());
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     catalogA = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-a"),

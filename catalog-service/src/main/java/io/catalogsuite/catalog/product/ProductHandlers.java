@@ -1,6 +1,7 @@
 package io.catalogsuite.catalog.product;
 
 import io.catalogsuite.common.http.FieldError;
+import io.catalogsuite.common.http.ForwardedPrefix;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
@@ -29,7 +30,6 @@ public final class ProductHandlers {
   static final int MAX_RESERVATION = 1_000_000;
   static final int MAX_QUERY = 200;
   private static final Pattern ID = Pattern.compile("[1-9][0-9]{0,18}");
-  private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final String UNIQUE_VIOLATION = "23505";
   private static final Logger log = LoggerFactory.getLogger(ProductHandlers.class);
 
@@ -68,7 +68,7 @@ public final class ProductHandlers {
             : cache.offer(written[0]).map(response))
         .onSuccess(response -> {
           JsonObject product = new JsonObject(response.body());
-          ctx.response().putHeader("Location", forwardedPrefix(ctx) + "/products/" + product.getLong("id"));
+          ctx.response().putHeader("Location", ForwardedPrefix.of(ctx) + "/products/" + product.getLong("id"));
           replayedHeader(ctx, response);
           sendProduct(ctx, response.status(), response.body(), product.getInteger("version"));
         })
@@ -263,12 +263,6 @@ public final class ProductHandlers {
       throw ProblemException.badRequest("category must be 1 to 64 characters");
     }
     return raw;
-  }
-
-  /** The gateway's route prefix (X-Forwarded-Prefix), so Location points back through the gateway. */
-  private static String forwardedPrefix(RoutingContext ctx) {
-    String prefix = ctx.request().getHeader("X-Forwarded-Prefix");
-    return prefix != null && PREFIX.matcher(prefix).matches() ? prefix : "";
   }
 
   private static ProblemException notFound(long id) {

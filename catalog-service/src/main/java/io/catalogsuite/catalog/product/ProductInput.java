@@ -3,7 +3,7 @@ package io.catalogsuite.catalog.product;
 import io.vertx.core.json.JsonObject;
 
 /** The writable fields of a product, after validation. */
-record ProductInput(String sku, String name, String description, String category, long priceCents,
+public record ProductInput(String sku, String name, String description, String category, long priceCents,
     String currency, int stock, JsonObject attributes) {
 
   static ProductInput from(JsonObject valid) {

@@ -27,13 +27,15 @@ import java.util.regex.Pattern;
  *
  * <p>One rule the schema cannot say: Postgres rejects the NUL character ({@code \u0000}) in text and jsonb,
  * so it is refused here, as a 400, before it can become a database error.
+ *
+ * <p>Thread-safe: one instance serves every event loop (POST /products, and each line of an import).
  */
-final class ProductValidator {
+public final class ProductValidator {
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
   private final Validator validator;
   private final Set<String> knownFields;
 
-  ProductValidator() {
+  public ProductValidator() {
     JsonObject schema = loadSchema();
     this.knownFields = schema.getJsonObject("properties").fieldNames();
     this.validator = Validator.create(JsonSchema.of(schema),
@@ -42,7 +44,7 @@ final class ProductValidator {
   }
 
   /** The validated input, or a 400 problem listing each invalid field. */
-  ProductInput validate(JsonObject body) {
+  public ProductInput validate(JsonObject body) {
     Map<String, String> errors = new LinkedHashMap<>();
     OutputUnit result = validator.validate(body);
     if (!result.getValid()) {

@@ -65,9 +65,7 @@ public final class JsonBodies {
 
   static boolean isJson(String contentType) {
     String mediaType = MediaTypes.of(contentType);
-    if (mediaType == null) {
-      return false;
-    }
-    return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+    return mediaType != null && (mediaType.equals("application/json")
+        || (mediaType.startsWith("application/") && mediaType.endsWith("+json")));
   }
 }

@@ -1,17 +1,27 @@
 package io.catalogsuite.launcher;
 
+import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
 import io.catalogsuite.testing.Waits;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +32,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The suite as {@code ./suite up} runs it, every packaged jar its own JVM started by {@link Fleet}, keeps
- * answering through the gateway while a catalog-service instance crashes: a client reading all along sees only
- * 200s, and the gateway drops the dead instance within seconds.
+ * The suite as {@code ./suite up} runs it, every packaged jar its own JVM started by {@link Fleet}, survives
+ * crashes of catalog-service instances (SIGKILL): an import that loses an instance mid-way still ends with every
+ * row written exactly once, and a client reading through the gateway all along sees only 200s while the gateway
+ * drops the dead instance within seconds.
+ *
+ * <p>One fleet serves both tests, with three catalog-service instances: the import test kills catalog-3, the
+ * read test then kills catalog-2 and stops the suite, so they run in that order.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SuiteEndToEndIT {
   /** failsafe runs in the module's directory, infra/launcher. */
   private static final Path PROJECT_ROOT = Path.of("../..").toAbsolutePath().normalize();
@@ -41,21 +59,47 @@ class SuiteEndToEndIT {
   /** The test's API key (admin and write): creating products and reading /admin/services need it. */
   private static final String API_KEY = "e2e-" + UUID.randomUUID();
 
+  /**
+   * Short leases and small batches, so that a killed instance's batches are taken over within seconds and an
+   * import is many batches long.
+   */
+  private static final Map<String, String> IMPORT_SETTINGS = Map.of(
+      "IMPORT_LEASE_SECONDS", "3", "IMPORT_SWEEP_MS", "250", "IMPORT_BATCH_ROWS", "200");
+
   private static Fleet fleet;
   private static TestHttp gateway;
+  private static Vertx sqlVertx;
+  private static SqlClient sql;
 
   @BeforeAll
   static void startSuite() throws Exception {
     int gatewayPort = Ports.free();
+    String database = TestPostgres.createDatabase();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "e2e-logs").toAbsolutePath());
     fleet.requireJars();
-    fleet.start(SuitePlan.instances(1, 2, gatewayPort, TestNodes.uniqueClusterName(),
-        TestPostgres.createDatabase(), DevApiKey.gatewayApiKeys(API_KEY)), START_TIMEOUT);
+    List<InstanceSpec> specs = SuitePlan.instances(1, 3, gatewayPort, TestNodes.uniqueClusterName(), database,
+        DevApiKey.gatewayApiKeys(API_KEY)).stream().map(SuiteEndToEndIT::withImportSettings).toList();
+    fleet.start(specs, START_TIMEOUT);
     gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));
+    sqlVertx = Vertx.vertx();
+    sql = PgBuilder.client().connectingTo(PgConnectOptions.fromUri(database)).using(sqlVertx).build();
+  }
+
+  private static InstanceSpec withImportSettings(InstanceSpec spec) {
+    if (spec.service() != ServiceKind.CATALOG) {
+      return spec;
+    }
+    Map<String, String> env = new HashMap<>(spec.env());
+    env.putAll(IMPORT_SETTINGS);
+    return new InstanceSpec(spec.name(), spec.service(), spec.httpPort(), env);
   }
 
   @AfterAll
   static void stopSuite() {
+    if (sql != null) {
+      await(sql.close());
+      await(sqlVertx.close());
+    }
     if (gateway != null) {
       gateway.close();
     }
@@ -64,7 +108,96 @@ class SuiteEndToEndIT {
     }
   }
 
+  /**
+   * 30,000 lines (150 batches) uploaded to catalog-1; catalog-3 is killed while it writes batches, after it has
+   * written some. Its batches are taken over by the others, and the end result is exact: every product once,
+   * with the content of its line, at version 1, with one event.
+   */
   @Test
+  @Order(1)
+  void killingACatalogInstanceMidImport_losesNothing_andDoublesNothing() throws Exception {
+    String run = "KILL-" + UUID.randomUUID().toString().substring(0, 8);
+    int lines = 30_000;
+    Set<Integer> bad = Set.of(7, 12_345, 29_999);
+    Buffer body = Buffer.buffer();
+    for (int i = 1; i <= lines; i++) {
+      body.appendString(bad.contains(i) ? "{\"sku\": broken}\n" : product(run, i).encode() + "\n");
+    }
+    // Straight to catalog-1 (which is not killed): the gateway buffers bodies, it does not stream NDJSON yet.
+    TestHttp catalog1 = new TestHttp(fleet.instance("catalog-1").orElseThrow().port());
+    try {
+      Future<HttpResponse<Buffer>> upload = catalog1.request(HttpMethod.POST, "/imports")
+          .putHeader("Content-Type", "application/x-ndjson").sendBuffer(body);
+      // Batches are written while the upload still arrives: catalog-3 may be killed before the 202.
+      String busyCatalog3 = """
+          SELECT b.job_id FROM import_batches b
+           WHERE b.processed_by = 'catalog-3' AND b.state = 'running'
+             AND EXISTS (SELECT 1 FROM import_batches d
+                          WHERE d.job_id = b.job_id AND d.processed_by = 'catalog-3' AND d.state = 'done')""";
+      Waits.until("catalog-3 writing batches, after it wrote some", Duration.ofSeconds(60),
+          () -> !rows(busyCatalog3).isEmpty());
+      fleet.instance("catalog-3").orElseThrow().kill();
+      UUID job = rows("SELECT DISTINCT job_id FROM import_batches WHERE processed_by = 'catalog-3'").get(0).getUUID(0);
+      List<Integer> heldByTheDead = rows("SELECT seq FROM import_batches WHERE job_id = $1 AND state = 'running'"
+          + " AND processed_by = 'catalog-3'", job).stream().map(row -> row.getInteger(0)).toList();
+      assertThat(heldByTheDead).as("batches catalog-3 held when it died").isNotEmpty();
+      HttpResponse<Buffer> accepted = await(upload);
+      assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202);
+      assertThat(accepted.bodyAsJsonObject().getString("id")).isEqualTo(job.toString());
+
+      JsonObject done = catalog1.awaitResponse("/imports/" + job,
+          r -> r.bodyAsJsonObject().getString("state").equals("completed"), Duration.ofSeconds(120))
+          .bodyAsJsonObject();
+      assertThat(done.getLong("rowsDone")).isEqualTo(lines - bad.size());
+      assertThat(done.getLong("rowsFailed")).isEqualTo(bad.size());
+      assertThat(done.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getInteger("line")))
+          .containsExactlyElementsOf(bad.stream().sorted().toList());
+      for (Row batch : rows("SELECT attempt, processed_by FROM import_batches WHERE job_id = $1 AND seq = ANY ($2)",
+          job, heldByTheDead.toArray(Integer[]::new))) {
+        assertThat(batch.getString("processed_by")).as("taken over").isNotEqualTo("catalog-3");
+        assertThat(batch.getInteger("attempt")).isGreaterThanOrEqualTo(2);
+      }
+    } finally {
+      catalog1.close();
+    }
+
+    // Exactly the products of the file, each written once.
+    List<Row> products = rows("""
+        SELECT p.sku, p.name, p.price_cents, p.stock, p.attributes, p.version, coalesce(e.events, 0) AS events
+          FROM products p
+          LEFT JOIN (SELECT sku, count(*) AS events FROM product_events GROUP BY sku) e ON e.sku = p.sku
+         WHERE p.category = $1""", run);
+    assertThat(products).hasSize(lines - bad.size()); // skus are unique: these are every good line's product
+    for (Row row : products) {
+      int i = Integer.parseInt(row.getString("sku").substring(run.length() + 1));
+      JsonObject want = product(run, i);
+      assertThat(bad).doesNotContain(i);
+      assertThat(row.getString("name")).isEqualTo(want.getString("name"));
+      assertThat(row.getLong("price_cents")).isEqualTo(want.getLong("priceCents"));
+      assertThat(row.getInteger("stock")).isEqualTo(want.getInteger("stock"));
+      assertThat(row.getJsonObject("attributes")).isEqualTo(want.getJsonObject("attributes"));
+      assertThat(row.getInteger("version")).as("written once: %s", row.getString("sku")).isEqualTo(1);
+      assertThat(row.getLong("events")).as("one event: %s", row.getString("sku")).isEqualTo(1);
+    }
+    // Leave the read test a gateway that no longer routes to the dead instance.
+    Waits.until("catalog-3 gone from /admin/services", REMOVAL_TIMEOUT,
+        () -> !catalogRotation().containsKey("catalog-3"));
+  }
+
+  private static JsonObject product(String run, int i) {
+    return new JsonObject().put("sku", run + "-" + i).put("name", "Imported product " + i + " ✓")
+        .put("category", run).put("priceCents", i * 7L).put("currency", "EUR").put("stock", i % 100)
+        .put("attributes", new JsonObject().put("n", i));
+  }
+
+  private static List<Row> rows(String query, Object... params) {
+    List<Row> rows = new ArrayList<>();
+    await(sql.preparedQuery(query).execute(Tuple.from(params))).forEach(rows::add);
+    return rows;
+  }
+
+  @Test
+  @Order(2)
   void killingACatalogInstance_failsNoRead_andTheGatewayDropsIt() throws Exception {
     List<Long> ids = List.of(createProduct(), createProduct(), createProduct());
     Waits.until("catalog-1 and catalog-2 in the gateway's rotation", Duration.ofSeconds(30), () -> {
@@ -89,7 +222,7 @@ class SuiteEndToEndIT {
     fleet.stop(Fleet.STOP_GRACE);
     for (Instance instance : fleet.instances()) {
       assertThat(instance.isAlive()).as(instance.name()).isFalse();
-      if (!instance.name().equals("catalog-2")) {
+      if (!Set.of("catalog-2", "catalog-3").contains(instance.name())) { // killed by the tests
         assertThat(instance.exitCode()).as("%s stopped gracefully", instance.name()).isEqualTo(STOPPED_BY_SIGTERM);
       }
     }
