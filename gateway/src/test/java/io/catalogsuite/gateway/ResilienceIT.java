@@ -247,7 +247,7 @@ class ResilienceIT {
    */
   @Test
   void gracefulStop_cutsEventStreams() {
-    ServiceNode stopping = gateway("gw-streams", List.of("/api/stream=stream-service"), Map.of(),
+    ServiceNode stopping = gateway("gw-streams", List.of("/api/sse=sse-service"), Map.of(),
         new Resilience(0, 5, 20, 20, 10, 1_000_000, 10_000, 10_000));
     TestHttp http = new TestHttp(stopping.port(), Map.of("X-API-Key", API_KEY));
     int port = await(stubs.createHttpServer().requestHandler(req -> {
@@ -258,10 +258,10 @@ class ResilienceIT {
       req.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
           .write("id: 1\ndata: {}\n\n"); // and never ends
     }).listen(0, "127.0.0.1")).actualPort();
-    publish(stopping, "stream-service", "streaming", port);
-    awaitInstances(http, "stream-service", 1);
+    publish(stopping, "sse-service", "streaming", port);
+    awaitInstances(http, "sse-service", 1);
     try (EventStreamClient events = EventStreamClient.open(
-        "http://127.0.0.1:" + stopping.port() + "/api/stream/events", Map.of("X-API-Key", API_KEY))) {
+        "http://127.0.0.1:" + stopping.port() + "/api/sse/events", Map.of("X-API-Key", API_KEY))) {
       assertThat(events.take(1).get(0).id()).isEqualTo("1");
 
       AtomicBoolean stopped = new AtomicBoolean();
