@@ -1,5 +1,6 @@
 package io.catalogsuite.cache;
 
+import static io.catalogsuite.testing.ProblemAssertions.assertProblem;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -150,12 +151,4 @@ class CacheServiceIT {
     assertThat(http1.get("/health").statusCode()).isEqualTo(200);
   }
 
-  static void assertProblem(HttpResponse<Buffer> response, int status) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    JsonObject problem = response.bodyAsJsonObject();
-    assertThat(problem.getInteger("status")).isEqualTo(status);
-    assertThat(problem.getString("title")).isNotBlank();
-    assertThat(problem.getString("detail")).isNotBlank();
-  }
 }

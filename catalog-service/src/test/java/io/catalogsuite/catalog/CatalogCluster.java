@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,6 +31,7 @@ public final class CatalogCluster implements AutoCloseable {
   private final List<ServiceNode> catalogs;
   private final Vertx sqlVertx;
   private final SqlClient sql;
+  private final Map<Integer, TestHttp> clients = new HashMap<>();
 
   private CatalogCluster(ServiceNode cache, List<ServiceNode> catalogs, Vertx sqlVertx, SqlClient sql) {
     this.cache = cache;
@@ -76,12 +78,18 @@ public final class CatalogCluster implements AutoCloseable {
     return catalogs.get(index);
   }
 
+  /** An HTTP client of catalog member {@code index}, closed with the cluster. */
+  public TestHttp http(int index) {
+    return clients.computeIfAbsent(index, i -> new TestHttp(catalogs.get(i).port()));
+  }
+
   public SqlClient sql() {
     return sql;
   }
 
   @Override
   public void close() {
+    clients.values().forEach(TestHttp::close);
     await(sql.close());
     await(sqlVertx.close());
     for (int i = catalogs.size() - 1; i >= 0; i--) {

@@ -1,5 +1,6 @@
 package io.catalogsuite.catalog;
 
+import static io.catalogsuite.testing.ProblemAssertions.assertProblem;
 import static io.catalogsuite.catalog.CatalogCluster.newProduct;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,15 +41,13 @@ class CatalogServiceIT {
     cache = cluster.cache();
     catalogA = cluster.catalog(0);
     catalogB = cluster.catalog(1);
-    a = new TestHttp(catalogA.port());
-    b = new TestHttp(catalogB.port());
+    a = cluster.http(0);
+    b = cluster.http(1);
     sql = cluster.sql();
   }
 
   @AfterAll
   static void stop() {
-    a.close();
-    b.close();
     cluster.close();
   }
 
@@ -398,11 +397,4 @@ class CatalogServiceIT {
         .containsEntry("cluster", "UP");
   }
 
-  static void assertProblem(HttpResponse<Buffer> response, int status) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    JsonObject problem = response.bodyAsJsonObject();
-    assertThat(problem.getInteger("status")).isEqualTo(status);
-    assertThat(problem.getString("detail")).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
-  }
 }

@@ -37,15 +37,13 @@ class EventsIT {
   @BeforeAll
   static void start() {
     cluster = CatalogCluster.start(2, 60);
-    a = new TestHttp(cluster.catalog(0).port());
-    b = new TestHttp(cluster.catalog(1).port());
+    a = cluster.http(0);
+    b = cluster.http(1);
     sql = cluster.sql();
   }
 
   @AfterAll
   static void stop() {
-    a.close();
-    b.close();
     cluster.close();
   }
 

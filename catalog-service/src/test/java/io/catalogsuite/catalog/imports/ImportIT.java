@@ -1,5 +1,6 @@
 package io.catalogsuite.catalog.imports;
 
+import static io.catalogsuite.testing.ProblemAssertions.assertProblem;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,8 +56,8 @@ class ImportIT {
   @BeforeAll
   static void start() {
     cluster = CatalogCluster.start(2, 5, new ImportConfig(BATCH_ROWS, MAX_BYTES, 5, 200, 2));
-    a = new TestHttp(cluster.catalog(0).port());
-    b = new TestHttp(cluster.catalog(1).port());
+    a = cluster.http(0);
+    b = cluster.http(1);
     sql = cluster.sql();
     vertx = Vertx.vertx();
     http = vertx.createHttpClient();
@@ -66,8 +67,6 @@ class ImportIT {
   static void stop() {
     await(http.close());
     await(vertx.close());
-    a.close();
-    b.close();
     cluster.close();
   }
 
@@ -368,11 +367,4 @@ class ImportIT {
     assertProblem(a.get("/imports/" + UUID.randomUUID() + "?errorsAfter=-1"), 400);
   }
 
-  static void assertProblem(HttpResponse<Buffer> response, int status) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    JsonObject problem = response.bodyAsJsonObject();
-    assertThat(problem.getInteger("status")).isEqualTo(status);
-    assertThat(problem.getString("detail")).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
-  }
 }

@@ -29,7 +29,7 @@ class SearchIT {
   @BeforeAll
   static void start() {
     cluster = CatalogCluster.start(1, 5);
-    http = new TestHttp(cluster.catalog(0).port());
+    http = cluster.http(0);
     sql = cluster.sql();
     // 50 name words (2 % of the rows each), 40 categories, prices and stock spread out.
     await(sql.query("""
@@ -45,7 +45,6 @@ class SearchIT {
 
   @AfterAll
   static void stop() {
-    http.close();
     cluster.close();
   }
 

@@ -11,6 +11,7 @@ import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.GatewayConfig;
 import io.catalogsuite.gateway.GatewayService;
+import io.catalogsuite.testing.ProblemAssertions;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.Waits;
@@ -146,9 +147,7 @@ class ProtectionIT {
   }
 
   private static void assertProblem(HttpResponse<Buffer> response, int status) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(response.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+    ProblemAssertions.assertProblem(response, status);
     presented.forEach(secret -> assertThat(response.bodyAsString()).doesNotContain(secret));
   }
 
