@@ -26,15 +26,16 @@ import java.util.regex.Pattern;
  * id of the last event it saw misses none and gets none twice (as long as the outbox keeps them:
  * {@link EventsConfig#retentionHours()}).
  *
- * <p>A client that cannot keep up (its connection's write queue is full) is disconnected rather than buffered
- * without bound; it resumes with its {@code Last-Event-ID}.
+ * <p>Events are written as fast as the client's connection takes them. A client that falls too far behind
+ * ({@code MAX_QUEUED} events) is disconnected rather than buffered without bound; it resumes with its
+ * {@code Last-Event-ID}.
  */
 public final class EventStreams {
   /** Where the relay publishes each batch of events, as a JSON array; every catalog instance listens. */
   public static final String ADDRESS = "catalog.product-events";
   private static final Pattern POSITION = Pattern.compile("0|[1-9][0-9]{0,18}");
   private static final int REPLAY_PAGE = 500;
-  /** Live events a stream holds while it replays; a replay this far behind is better restarted by the client. */
+  /** Events a stream holds for its client; a client this far behind is better off resuming. */
   private static final int MAX_QUEUED = 10_000;
 
   private final Vertx vertx;
@@ -95,9 +96,7 @@ public final class EventStreams {
     ctx.request().connection().shutdownHandler(v -> stream.close());
     response.write("retry: 1000\n\n");
     stream.heartbeat = vertx.setPeriodic(config.heartbeatMs(), id -> stream.heartbeat());
-    if (after != null) {
-      stream.replay();
-    }
+    stream.flush(); // a resumed stream starts its replay
   }
 
   /** Where the client resumes: after this position; null for live events only. */
@@ -120,13 +119,23 @@ public final class EventStreams {
         + "'");
   }
 
-  /** One client's stream. Everything but {@link #offer} runs on the request's own event loop. */
+  /**
+   * One client's stream. Events wait in {@code pending} and are written as fast as the connection takes them
+   * (back-pressure: a full write queue waits for its drain). While the stream replays, live events wait in
+   * {@code live}, and the next page of the replay is read only once the last one is written. Everything but
+   * {@link #offer} runs on the request's own event loop.
+   */
   private final class Stream {
     private final HttpServerResponse response;
     private final Context context;
-    private final ArrayDeque<ProductEvent> queued = new ArrayDeque<>();
+    private final ArrayDeque<ProductEvent> pending = new ArrayDeque<>();
+    private final ArrayDeque<ProductEvent> live = new ArrayDeque<>();
+    /** The last position sent; events at or before it are duplicates. */
     private long lastSent;
+    /** Where the replay reads its next page from. */
+    private long replayedUpTo;
     private boolean replaying;
+    private boolean reading;
     private boolean closed;
     private long heartbeat;
 
@@ -134,29 +143,45 @@ public final class EventStreams {
       this.response = response;
       this.context = context;
       this.lastSent = after;
+      this.replayedUpTo = after;
       this.replaying = after >= 0;
     }
 
-    /** Live events, from the event bus's thread: queued while replaying, else sent. */
+    /** Live events, from the event bus's thread. */
     void offer(List<ProductEvent> events) {
       context.runOnContext(v -> {
         if (closed) {
           return;
         }
-        if (replaying) {
-          queued.addAll(events);
-          if (queued.size() > MAX_QUEUED) {
-            close();
-          }
-        } else {
-          events.forEach(this::send);
+        (replaying ? live : pending).addAll(events);
+        if (pending.size() + live.size() > MAX_QUEUED) {
+          close(); // a client this far behind resumes from its last event instead
+          return;
         }
+        flush();
       });
     }
 
-    /** Sends the outbox's events after {@code lastSent}, page by page, then what was queued meanwhile. */
-    void replay() {
-      EventLog.since(client, lastSent, REPLAY_PAGE).onComplete(page -> {
+    /** Writes what is pending while the connection takes it; then reads the replay's next page, if any. */
+    void flush() {
+      while (!closed && !pending.isEmpty() && !response.writeQueueFull()) {
+        send(pending.poll());
+      }
+      if (closed) {
+        return;
+      }
+      if (!pending.isEmpty()) {
+        response.drainHandler(v -> flush());
+      } else if (replaying && !reading) {
+        readPage();
+      }
+    }
+
+    /** The outbox's next page after {@code replayedUpTo}; a short page ends the replay. */
+    private void readPage() {
+      reading = true;
+      EventLog.since(client, replayedUpTo, REPLAY_PAGE).onComplete(page -> {
+        reading = false;
         if (closed) {
           return;
         }
@@ -164,25 +189,23 @@ public final class EventStreams {
           close(); // the client resumes later from what it got
           return;
         }
-        page.result().forEach(this::send);
-        if (page.result().size() == REPLAY_PAGE && !closed) {
-          replay();
-          return;
+        List<ProductEvent> events = page.result();
+        if (!events.isEmpty()) {
+          replayedUpTo = events.get(events.size() - 1).position();
         }
-        replaying = false;
-        while (!queued.isEmpty() && !closed) {
-          send(queued.poll());
+        pending.addAll(events);
+        if (events.size() < REPLAY_PAGE) {
+          replaying = false; // caught up: the live events follow (without those the replay sent)
+          pending.addAll(live);
+          live.clear();
         }
+        flush();
       });
     }
 
     private void send(ProductEvent event) {
-      if (closed || event.position() <= lastSent) {
+      if (event.position() <= lastSent) {
         return; // a duplicate: replayed already, or delivered twice by a relay that took over
-      }
-      if (response.writeQueueFull()) {
-        close(); // a slow client: it resumes from the last event it got
-        return;
       }
       lastSent = event.position();
       response.write("id: " + event.position() + "\nevent: " + event.type() + "\ndata: " + event.toJson().encode()
@@ -190,7 +213,7 @@ public final class EventStreams {
     }
 
     void heartbeat() {
-      if (!closed) {
+      if (!closed && !response.writeQueueFull()) {
         response.write(": keep-alive\n\n");
       }
     }
@@ -203,6 +226,8 @@ public final class EventStreams {
         closed = true;
         streams.remove(this);
         vertx.cancelTimer(heartbeat);
+        pending.clear();
+        live.clear();
         if (!response.ended() && !response.closed()) {
           response.end();
         }

@@ -89,6 +89,41 @@ class EventsIT {
     }
   }
 
+  /** A burst (as an import makes) reaches a live and a resumed stream whole, as fast as each client reads. */
+  @Test
+  void burstOfEvents_reachesLiveAndResumedStreams_whole() {
+    long before = create(a);
+    String from;
+    try (EventStreamClient first = stream(0, Map.of("Last-Event-ID", "0"))) {
+      from = ofProducts(first, List.of(before), 1).get(0).id();
+    }
+    int burst = 3000;
+    try (EventStreamClient live = stream(1, Map.of())) {
+      await(sql.preparedQuery("""
+          INSERT INTO product_events (type, product_id, sku, version)
+          SELECT 'product.imported', -g, 'BURST-' || g, 1 FROM generate_series(1, $1) g""").execute(Tuple.of(burst)));
+      assertThat(burstIn(live, burst)).isEqualTo(burst);
+    }
+    try (EventStreamClient resumed = stream(0, Map.of("Last-Event-ID", from))) {
+      assertThat(burstIn(resumed, burst)).isEqualTo(burst);
+    }
+  }
+
+  /** How many distinct burst events (negative product ids) arrive, in order, until {@code count} did. */
+  private static int burstIn(EventStreamClient client, int count) {
+    long last = 0;
+    int seen = 0;
+    while (seen < count) {
+      Event event = client.take(1).get(0);
+      assertThat(Long.parseLong(event.id())).isGreaterThan(last);
+      last = Long.parseLong(event.id());
+      if (new JsonObject(event.data()).getLong("productId") < 0) {
+        seen++;
+      }
+    }
+    return seen;
+  }
+
   @Test
   void lastEventId_asQueryParameter_whenHeadersCannotBeSet() {
     long id = create(a);
