@@ -3,6 +3,7 @@ package io.catalogsuite.catalog.events;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgConnectOptions;
@@ -39,6 +40,8 @@ public final class OutboxRelay extends VerticleBase {
   private final EventsConfig config;
   private final Function<List<ProductEvent>, Future<Void>> deliver;
   private final Counter published;
+  private final Timer rounds;
+  private final Timer deliveries;
   private PgConnection connection;
   private boolean leader;
   private boolean draining;
@@ -57,6 +60,10 @@ public final class OutboxRelay extends VerticleBase {
     this.deliver = deliver;
     this.published = Counter.builder("outbox.events.published")
         .description("Product events relayed from the outbox by this instance").register(metrics);
+    this.rounds = Timer.builder("outbox.relay.rounds")
+        .description("Relay rounds that published events: number, read, deliver, record").register(metrics);
+    this.deliveries = Timer.builder("outbox.relay.deliveries")
+        .description("Delivering a batch of events: cache invalidation and the event bus").register(metrics);
     Gauge.builder("outbox.relay.leader", () -> leader ? 1 : 0)
         .description("1 while this instance is the outbox relay").register(metrics);
   }
@@ -153,6 +160,7 @@ public final class OutboxRelay extends VerticleBase {
 
   /** One round; true when the batch was full (more may be waiting). */
   private Future<Boolean> relayBatch(PgConnection conn) {
+    long start = System.nanoTime();
     return EventLog.number(conn, config.batchSize())
         .compose(v -> EventLog.unpublished(conn, config.batchSize()))
         .compose(events -> {
@@ -160,9 +168,12 @@ public final class OutboxRelay extends VerticleBase {
             return Future.succeededFuture(false);
           }
           long last = events.get(events.size() - 1).position();
+          long delivering = System.nanoTime();
           return deliver.apply(events)
+              .onSuccess(v -> deliveries.record(System.nanoTime() - delivering, TimeUnit.NANOSECONDS))
               .compose(v -> EventLog.markPublished(conn, last))
               .map(v -> {
+                rounds.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 published.increment(events.size());
                 return events.size() == config.batchSize();
               });

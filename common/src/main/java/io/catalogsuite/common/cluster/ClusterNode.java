@@ -38,7 +38,11 @@ public final class ClusterNode {
   public static Future<ClusterNode> join(NodeConfig node, MeterRegistry metrics) {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig(node));
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        // A blocked event loop is a bug: its first warning carries the stack trace that shows where.
+        .with(new VertxOptions()
+            .setWarningExceptionTime(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME)
+            .setWarningExceptionTimeUnit(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME_UNIT)
+            .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
             // vertx-micrometer keeps registries in a JVM-wide map by name: a name per node keeps the metrics
