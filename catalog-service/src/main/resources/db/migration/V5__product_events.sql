@@ -32,11 +32,16 @@ CREATE TABLE outbox_relay (
 INSERT INTO outbox_relay DEFAULT VALUES;
 
 -- Wakes the relay (LISTEN product_events). Postgres delivers a NOTIFY when its transaction commits, and folds
--- identical ones of one transaction into one; polling is the safety net for a missed notification.
+-- identical ones of one transaction into one; polling is the safety net for a missed notification. Only a
+-- statement that inserted events notifies: a notifying transaction takes a database-wide lock as it commits,
+-- and a statement trigger also fires for statements that inserted nothing (a reservation refused for stock).
 CREATE FUNCTION notify_product_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('product_events', '');
+  IF EXISTS (SELECT FROM inserted) THEN
+    PERFORM pg_notify('product_events', '');
+  END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER product_events_notify AFTER INSERT ON product_events
+  REFERENCING NEW TABLE AS inserted
   FOR EACH STATEMENT EXECUTE FUNCTION notify_product_events();

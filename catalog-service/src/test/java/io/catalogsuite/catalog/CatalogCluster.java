@@ -14,6 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,13 +33,16 @@ public final class CatalogCluster implements AutoCloseable {
   private final List<ServiceNode> catalogs;
   private final Vertx sqlVertx;
   private final SqlClient sql;
+  private final PgConnectOptions database;
   private final Map<Integer, TestHttp> clients = new HashMap<>();
 
-  private CatalogCluster(ServiceNode cache, List<ServiceNode> catalogs, Vertx sqlVertx, SqlClient sql) {
+  private CatalogCluster(ServiceNode cache, List<ServiceNode> catalogs, Vertx sqlVertx, SqlClient sql,
+      PgConnectOptions database) {
     this.cache = cache;
     this.catalogs = catalogs;
     this.sqlVertx = sqlVertx;
     this.sql = sql;
+    this.database = database;
   }
 
   /** Starts {@code catalogs} catalog-service members that remember unknown ids for {@code missingTtlSeconds}. */
@@ -59,8 +64,8 @@ public final class CatalogCluster implements AutoCloseable {
     }
     List<ServiceNode> started = starting.stream().map(TestHttp::await).toList();
     Vertx sqlVertx = Vertx.vertx();
-    SqlClient sql = PgBuilder.client().connectingTo(CatalogConfig.database(database)).using(sqlVertx).build();
-    return new CatalogCluster(cache, started, sqlVertx, sql);
+    SqlClient sql = PgBuilder.client().connectingTo(config.database()).using(sqlVertx).build();
+    return new CatalogCluster(cache, started, sqlVertx, sql, config.database());
   }
 
   /** A valid product in {@code category}, with a unique sku. */
@@ -85,6 +90,11 @@ public final class CatalogCluster implements AutoCloseable {
 
   public SqlClient sql() {
     return sql;
+  }
+
+  /** A connection of its own to the database (for LISTEN, say); the caller closes it. */
+  public PgConnection connection() {
+    return await(PgConnection.connect(sqlVertx, database));
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.catalogsuite.testing.Waits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,6 +146,27 @@ class EventsIT {
         assertThat(client.status()).as(bad).isEqualTo(400);
         assertThat(client.header("Content-Type")).isEqualTo("application/problem+json");
       }
+    }
+  }
+
+  /** The relay is woken when events commit, and only then: a refused reservation writes no event. */
+  @Test
+  void notification_onlyWhenEventsWereWritten() {
+    PgConnection listener = cluster.connection();
+    try {
+      List<String> notified = new CopyOnWriteArrayList<>();
+      listener.notificationHandler(notification -> notified.add(notification.getChannel()));
+      await(listener.query("LISTEN product_events").execute());
+      long id = create(a);
+      Waits.until("a notification for the create", Duration.ofSeconds(10), () -> notified.size() == 1);
+
+      assertThat(a.post("/products/" + id + "/reservations", new JsonObject().put("quantity", 1000))
+          .statusCode()).isEqualTo(409);
+      create(b); // notifications arrive in commit order: one for the refusal would come before this one's
+      Waits.until("a notification for the second create", Duration.ofSeconds(10), () -> notified.size() >= 2);
+      assertThat(notified).containsExactly("product_events", "product_events");
+    } finally {
+      await(listener.close());
     }
   }
 
