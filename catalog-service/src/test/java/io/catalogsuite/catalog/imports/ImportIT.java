@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.catalogsuite.catalog.CatalogCluster;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.Waits;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
@@ -330,10 +331,12 @@ class ImportIT {
         .putHeader("Content-Type", "application/x-ndjson").putHeader("Content-Length", Long.toString(MAX_BYTES + 1))
         .putHeader("Expect", "100-continue")));
     request.continueHandler(v -> request.reset());
+    // Read on the client's event loop as it arrives: set up before the head is sent, so that the body's handler
+    // is in place when the response comes (set up after, it could miss a body that came at once).
+    Future<JsonObject> answer = request.response().compose(response -> response.body()
+        .map(body -> new JsonObject().put("status", response.statusCode()).put("problem", body.toJsonObject())));
     await(request.sendHead());
-    // Read on the client's event loop, as it arrives.
-    JsonObject tooLarge = await(request.response().compose(response -> response.body()
-        .map(body -> new JsonObject().put("status", response.statusCode()).put("problem", body.toJsonObject()))));
+    JsonObject tooLarge = await(answer);
     assertThat(tooLarge.getInteger("status")).isEqualTo(413);
     assertThat(tooLarge.getJsonObject("problem").getString("detail")).contains("IMPORT_MAX_BYTES");
     await(request.reset());
