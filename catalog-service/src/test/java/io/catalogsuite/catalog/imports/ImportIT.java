@@ -198,10 +198,19 @@ class ImportIT {
     assertThat(count("SELECT count(*) FROM import_batches WHERE job_id = $1 AND lines IS NOT NULL",
         UUID.fromString(id))).as("raw lines dropped once written").isZero();
 
+    // Read one of them on both instances, so that the cache holds it: the next import's events must invalidate it.
+    long cached = rows("SELECT id FROM products WHERE sku = $1", expected.keySet().iterator().next()).get(0).getLong(0);
+    int version = a.get("/products/" + cached).bodyAsJsonObject().getInteger("version");
+    assertThat(b.get("/products/" + cached).bodyAsJsonObject().getInteger("version")).isEqualTo(version);
+
     // The same file again: the same products, every one of them one version further, nothing doubled.
     String again = accepted(upload(b, body)).getString("id");
     assertThat(awaitCompleted(a, again).getLong("rowsDone")).isEqualTo(2999 - bad.size());
     assertProducts(run, expected, 2);
+    for (TestHttp http : List.of(a, b)) {
+      http.awaitResponse("/products/" + cached, read -> read.bodyAsJsonObject().getInteger("version") == version + 1,
+          Duration.ofSeconds(10));
+    }
   }
 
   /**
