@@ -68,20 +68,17 @@ public final class CatalogService implements Service {
               .build();
           ProductCache cache = new ProductCache(vertx, hazelcast, node.metrics(), config.missingTtlSeconds());
           products = ProductHandlers.create(client, transactions, cache);
-          events = new EventStreams(vertx, client, config.events());
+          events = new EventStreams(vertx, client, config.events(), node.metrics());
           return cache;
         })
         .compose(cache -> events.start().compose(v -> vertx.deployVerticle(
             new OutboxRelay(config.database(), config.events(), node.metrics(),
-                batch -> cache.invalidate(batch).map(done -> {
-                  events.publish(batch);
-                  return null;
-                })))))
-        .map(id -> {
+                // Invalidate first: a client told of a change must not then read the old product.
+                batch -> cache.invalidate(batch).onSuccess(done -> events.publish(batch))))))
+        .compose(id -> {
           relay = id;
-          return null;
+          return ImportHandlers.start(node, client, config.database(), config.imports());
         })
-        .compose(v -> ImportHandlers.start(node, client, config.database(), config.imports()))
         .map(started -> {
           imports = started;
           return null;

@@ -52,12 +52,18 @@ public final class CatalogCluster implements AutoCloseable {
 
   /** The same, with these import settings. */
   public static CatalogCluster start(int catalogs, int missingTtlSeconds, ImportConfig imports) {
+    return start(catalogs, missingTtlSeconds, EventsConfig.defaults(), imports);
+  }
+
+  /** The same, with these event and import settings. */
+  public static CatalogCluster start(int catalogs, int missingTtlSeconds, EventsConfig events,
+      ImportConfig imports) {
     String database = TestPostgres.createDatabase();
     String cluster = TestNodes.uniqueClusterName();
     ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, missingTtlSeconds,
-        EventsConfig.defaults(), imports);
+        events, imports);
     List<Future<ServiceNode>> starting = new ArrayList<>();
     for (int i = 0; i < catalogs; i++) {
       starting.add(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config)));

@@ -1,6 +1,8 @@
 package io.catalogsuite.catalog.events;
 
 import io.catalogsuite.common.http.ProblemException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,10 +46,12 @@ public final class EventStreams {
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
   private MessageConsumer<JsonArray> consumer;
 
-  public EventStreams(Vertx vertx, SqlClient client, EventsConfig config) {
+  public EventStreams(Vertx vertx, SqlClient client, EventsConfig config, MeterRegistry metrics) {
     this.vertx = vertx;
     this.client = client;
     this.config = config;
+    Gauge.builder("events.streams.open", streams::size)
+        .description("Open GET /events streams on this instance").register(metrics);
   }
 
   /** Starts listening to the event bus. */
@@ -71,11 +75,6 @@ public final class EventStreams {
     JsonArray batch = new JsonArray(new ArrayList<>(events.size()));
     events.forEach(event -> batch.add(event.toJson()));
     vertx.eventBus().publish(ADDRESS, batch);
-  }
-
-  /** Open streams on this instance. */
-  public int open() {
-    return streams.size();
   }
 
   public void handle(RoutingContext ctx) {

@@ -5,8 +5,10 @@ import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.catalog.CatalogCluster;
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.testing.EventStreamClient;
 import io.catalogsuite.testing.EventStreamClient.Event;
+import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.Waits;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +35,8 @@ import org.junit.jupiter.api.Test;
  * members on a real Postgres and a real cluster.
  */
 class EventsIT {
+  /** Per instance; no other test here has more than one stream open on an instance at once. */
+  private static final int MAX_STREAMS = 3;
   private static CatalogCluster cluster;
   private static TestHttp a;
   private static TestHttp b;
@@ -40,7 +44,9 @@ class EventsIT {
 
   @BeforeAll
   static void start() {
-    cluster = CatalogCluster.start(2, 60);
+    EventsConfig defaults = EventsConfig.defaults();
+    cluster = CatalogCluster.start(2, 60, new EventsConfig(defaults.pollMs(), defaults.batchSize(),
+        defaults.heartbeatMs(), defaults.retentionHours(), MAX_STREAMS), ImportConfig.defaults());
     a = cluster.http(0);
     b = cluster.http(1);
     sql = cluster.sql();
@@ -137,6 +143,33 @@ class EventsIT {
         Map.of())) {
       assertThat(client.take(1).get(0).id()).isEqualTo(Long.toString(position));
     }
+  }
+
+  @Test
+  void streamsBeyondTheLimit_get503_untilOneCloses() {
+    Waits.until("no stream open", Duration.ofSeconds(10), () -> openStreams() == 0);
+    List<EventStreamClient> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < MAX_STREAMS; i++) {
+        open.add(stream(0, Map.of()));
+      }
+      assertThat(openStreams()).isEqualTo(MAX_STREAMS);
+      try (EventStreamClient refused = stream(0, Map.of())) {
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("1");
+        assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
+      }
+      open.remove(0).close();
+      Waits.until("the closed stream gone", Duration.ofSeconds(10), () -> openStreams() == MAX_STREAMS - 1);
+      open.add(stream(0, Map.of()));
+      assertThat(open.get(open.size() - 1).status()).isEqualTo(200);
+    } finally {
+      open.forEach(EventStreamClient::close);
+    }
+  }
+
+  private static double openStreams() {
+    return PrometheusText.sample(a.get("/metrics").bodyAsString(), "events_streams_open");
   }
 
   @Test
