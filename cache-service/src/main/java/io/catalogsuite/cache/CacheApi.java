@@ -1,6 +1,7 @@
 package io.catalogsuite.cache;
 
 import com.hazelcast.map.IMap;
+import io.catalogsuite.common.cluster.HazelcastFutures;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
@@ -103,7 +104,7 @@ final class CacheApi {
 
   /** Hazelcast completes on its own threads; continue on the caller's event loop. */
   private <T> Future<T> onContext(CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+    return HazelcastFutures.on(vertx.getOrCreateContext(), stage);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -2,13 +2,15 @@ package io.catalogsuite.cache;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.MultiExecutionCallback;
 import io.catalogsuite.common.cache.MapStatsTask;
+import io.catalogsuite.common.cluster.HazelcastFutures;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A map's statistics summed over every cluster member. Hazelcast counts per member, for the entries each
@@ -30,30 +32,18 @@ final class ClusterMapStats {
   }
 
   Future<JsonObject> of(String mapName) {
-    Promise<Map<Member, Object>> answers = Promise.promise();
-    hazelcast.getExecutorService(EXECUTOR).submitToAllMembers(new MapStatsTask(mapName),
-        new MultiExecutionCallback() {
-          @Override
-          public void onResponse(Member member, Object value) {
-            // all answers arrive together in onComplete
-          }
-
-          @Override
-          public void onComplete(Map<Member, Object> values) {
-            answers.complete(values);
-          }
-        });
-    var context = vertx.getOrCreateContext();
-    return answers.future().map(values -> summarize(values)).transform(result -> {
-      // Hazelcast completes on its own thread; hand the result back to the caller's event loop.
-      Promise<JsonObject> onContext = Promise.promise();
-      context.runOnContext(v -> onContext.handle(result));
-      return onContext.future();
-    });
+    Context context = vertx.getOrCreateContext();
+    Map<Member, java.util.concurrent.Future<Map<String, Long>>> answers =
+        hazelcast.getExecutorService(EXECUTOR).submitToAllMembers(new MapStatsTask(mapName));
+    List<Future<Map<String, Long>>> each = answers.values().stream()
+        .map(answer -> HazelcastFutures.on(context, (CompletionStage<Map<String, Long>>) answer))
+        .toList();
+    // A member that fails to answer (it is leaving the cluster) contributes nothing.
+    return Future.join(each).transform(ignored -> Future.succeededFuture(summarize(each.stream()
+        .filter(Future::succeeded).map(Future::result).toList())));
   }
 
-  @SuppressWarnings("unchecked")
-  static JsonObject summarize(Map<Member, Object> answers) {
+  static JsonObject summarize(List<Map<String, Long>> answers) {
     long entries = 0;
     long hits = 0;
     long misses = 0;
@@ -63,11 +53,7 @@ final class ClusterMapStats {
     long evictions = 0;
     long expirations = 0;
     int members = 0;
-    for (Object answer : answers.values()) {
-      if (!(answer instanceof Map)) {
-        continue; // a member that failed to answer (leaving the cluster) contributes nothing
-      }
-      Map<String, Long> stats = (Map<String, Long>) answer;
+    for (Map<String, Long> stats : answers) {
       members++;
       entries += stats.get("entries");
       hits += stats.get("hits");

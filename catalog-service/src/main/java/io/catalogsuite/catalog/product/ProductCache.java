@@ -7,6 +7,7 @@ import io.catalogsuite.common.cache.CacheCounters;
 import io.catalogsuite.common.cache.LoadClaim;
 import io.catalogsuite.common.cache.VersionedInvalidation;
 import io.catalogsuite.common.cache.VersionedPut;
+import io.catalogsuite.common.cluster.HazelcastFutures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -212,11 +213,8 @@ public final class ProductCache {
     }
     VersionedInvalidation invalidation = VersionedInvalidation.of(versions, TOMBSTONE_SECONDS, TimeUnit.SECONDS);
     return onContext(map.submitToKeys(versions.keySet(), invalidation)).<Void>mapEmpty()
-        .onSuccess(v -> vertx.setTimer(SECOND_PASS_MS, id -> map.submitToKeys(versions.keySet(), invalidation)
-            .exceptionally(e -> {
-              log.warn("Second invalidation pass failed: {}", e.toString());
-              return null;
-            })));
+        .onSuccess(v -> vertx.setTimer(SECOND_PASS_MS, id -> onContext(map.submitToKeys(versions.keySet(), invalidation))
+            .onFailure(e -> log.warn("Second invalidation pass failed: {}", e.toString()))));
   }
 
   private Future<Void> markMissing(long id) {
@@ -237,6 +235,6 @@ public final class ProductCache {
 
   /** Hazelcast (and a shared load) complete on other threads; continue on the caller's event loop. */
   private <T> Future<T> onContext(CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+    return HazelcastFutures.on(vertx.getOrCreateContext(), stage);
   }
 }
