@@ -2,6 +2,7 @@ package io.catalogsuite.cache;
 
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.cluster.ClusterRole;
 import io.catalogsuite.common.http.JsonBodies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +28,12 @@ public final class CacheService implements Service {
     CacheMaps maps = new CacheMaps(config, node.cluster().hazelcast());
     api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
     return maps.define(node.vertx()).onSuccess(v -> defined = true);
+  }
+
+  /** cache-service members hold the cluster's data: the cache maps' entries, and the cluster's shared state. */
+  @Override
+  public ClusterRole clusterRole() {
+    return ClusterRole.DATA;
   }
 
   @Override

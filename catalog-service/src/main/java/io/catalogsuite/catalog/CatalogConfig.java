@@ -12,14 +12,12 @@ import java.util.Map;
  *
  * @param database          {@code PG_URL}, e.g. {@code postgresql://catalog:secret@db:5432/catalog}
  * @param poolSize          {@code PG_POOL_SIZE}: connections to Postgres per instance
- * @param cacheWaitSeconds  {@code CACHE_WAIT_SECONDS}: how long start waits for cache-service to define the
- *                          {@code products} map
  * @param missingTtlSeconds {@code CACHE_MISSING_TTL_SECONDS}: how long an unknown id is remembered as missing
  *                          (negative caching; 0 = off)
  * @param events            change events: the outbox relay and {@code GET /events} ({@code EVENTS_*})
  * @param imports           {@code IMPORT_*}: bulk imports
  */
-public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWaitSeconds, int missingTtlSeconds,
+public record CatalogConfig(PgConnectOptions database, int poolSize, int missingTtlSeconds,
     EventsConfig events, ImportConfig imports) {
   static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
 
@@ -28,7 +26,6 @@ public record CatalogConfig(PgConnectOptions database, int poolSize, int cacheWa
     return new CatalogConfig(
         database(env.string("PG_URL", DEFAULT_PG_URL)),
         env.integer("PG_POOL_SIZE", 8, 1, 256),
-        env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
         env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600),
         EventsConfig.fromEnv(env),
         ImportConfig.fromEnv(env));

@@ -52,7 +52,7 @@ public final class CatalogService implements Service {
     HazelcastInstance hazelcast = node.cluster().hazelcast();
     return Migrations.apply(vertx, config.database())
         .compose(v -> awaitCacheMap(vertx, hazelcast,
-            System.nanoTime() + TimeUnit.SECONDS.toNanos(config.cacheWaitSeconds())))
+            System.nanoTime() + TimeUnit.SECONDS.toNanos(node.config().cacheWaitSeconds())))
         .map(v -> {
           // A pipelining client: PgBuilder.pool() never pipelines; this sends many statements per connection.
           client = PgBuilder.client()

@@ -62,7 +62,7 @@ public final class CatalogCluster implements AutoCloseable {
     String cluster = TestNodes.uniqueClusterName();
     ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
-    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, 30, missingTtlSeconds,
+    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, missingTtlSeconds,
         events, imports);
     List<Future<ServiceNode>> starting = new ArrayList<>();
     for (int i = 0; i < catalogs; i++) {

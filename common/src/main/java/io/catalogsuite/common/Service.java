@@ -1,5 +1,6 @@
 package io.catalogsuite.common;
 
+import io.catalogsuite.common.cluster.ClusterRole;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
@@ -29,6 +30,11 @@ public interface Service {
   /** The HTTP server's options; a service that faces clients directly (the gateway) tightens them. */
   default HttpServerOptions serverOptions(HttpServerOptions defaults) {
     return defaults;
+  }
+
+  /** What the node keeps of the cluster's data: none, unless the service says so (cache-service does). */
+  default ClusterRole clusterRole() {
+    return ClusterRole.LITE;
   }
 
   /** Whether the node publishes itself in service discovery (the services do; the gateway does not). */

@@ -62,7 +62,7 @@ public final class ServiceNode {
     Promise<ServiceNode> started = Promise.promise();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.config().commonTags("application", config.serviceName());
-    ClusterNode.join(config, metrics).onComplete(joined -> {
+    ClusterNode.join(config, service.clusterRole(), metrics).onComplete(joined -> {
       if (joined.failed()) {
         started.fail(joined.cause());
         return;

@@ -2,6 +2,7 @@ package io.catalogsuite.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogsuite.common.cluster.ClusterRole;
 import io.catalogsuite.common.config.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ServiceNodeTest {
   static NodeConfig config() {
     return new NodeConfig("test-service", "test-1", "127.0.0.1", 0, 1, Optional.of("127.0.0.1"),
-        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0);
+        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30);
   }
 
   /**
@@ -27,6 +28,12 @@ class ServiceNodeTest {
    * event loops.
    */
   static final class FailingService implements Service {
+    /** A data member: alone in its cluster, a lite one would wait for one instead. */
+    @Override
+    public ClusterRole clusterRole() {
+      return ClusterRole.DATA;
+    }
+
     @Override
     public Future<Void> start(ServiceNode node) {
       return node.vertx().timer(1, TimeUnit.MILLISECONDS)

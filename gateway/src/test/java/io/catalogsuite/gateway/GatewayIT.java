@@ -4,6 +4,8 @@ import static io.catalogsuite.gateway.TestGateway.freePort;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.Partition;
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.CatalogConfig;
@@ -11,15 +13,18 @@ import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.cluster.ClusterNode;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Resilience;
-import io.catalogsuite.testing.PrometheusText;
+import io.catalogsuite.testing.CapturedLogs;
 import io.catalogsuite.testing.EventStreamClient;
+import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.TestPostgres;
+import io.catalogsuite.testing.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -79,7 +84,7 @@ class GatewayIT {
   static void start() {
     cluster = TestNodes.uniqueClusterName();
     // Event streams get a heartbeat every 200 ms: well within the gateway's 2 s client idle timeout.
-    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 30, 5,
+    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 5,
         new EventsConfig(1000, 500, 200, 72, 100), ImportConfig.defaults());
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
@@ -552,18 +557,14 @@ class GatewayIT {
 
   @Test
   void accessLog_oneJsonLinePerRequest() {
-    ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("access");
-    var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-    lines.start();
-    access.addAppender(lines);
-    try {
+    try (CapturedLogs access = CapturedLogs.of("access")) {
       String requestId = "log-" + UUID.randomUUID();
       long id = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
       await(http.request(HttpMethod.GET, "/api/catalog/products/" + id).putHeader("X-Request-Id", requestId).send());
       io.catalogsuite.testing.Waits.until("the access log line", Duration.ofSeconds(5), () ->
-          lines.list.stream().anyMatch(e -> e.getFormattedMessage().contains(requestId)));
-      JsonObject line = new JsonObject(lines.list.stream().map(e -> e.getFormattedMessage())
-          .filter(m -> m.contains(requestId)).findFirst().orElseThrow());
+          access.lines().stream().anyMatch(line -> line.contains(requestId)));
+      JsonObject line = new JsonObject(access.lines().stream().filter(m -> m.contains(requestId)).findFirst()
+          .orElseThrow());
       assertThat(line.getString("method")).isEqualTo("GET");
       assertThat(line.getString("path")).isEqualTo("/api/catalog/products/" + id);
       assertThat(line.getInteger("status")).isEqualTo(200);
@@ -573,8 +574,21 @@ class GatewayIT {
       assertThat(line.encode()).doesNotContain(API_KEY);
       assertThat(line.getLong("bytes")).isPositive();
       assertThat(line.getDouble("latencyMs")).isPositive();
-    } finally {
-      access.detachAppender(lines);
+    }
+  }
+
+  /** cache-service members hold every partition; the gateway and catalog-service join without data. */
+  @Test
+  void clusterData_isOnCacheServiceMembersOnly() {
+    HazelcastInstance member = gateway.cluster().hazelcast();
+    for (ServiceNode node : List.of(gateway, catalogA, catalogB)) {
+      assertThat(node.cluster().hazelcast().getCluster().getLocalMember().isLiteMember()).isTrue();
+    }
+    Waits.until("every partition assigned", Duration.ofSeconds(10), () -> member.getPartitionService()
+        .getPartitions().stream().allMatch(partition -> partition.getOwner() != null));
+    for (Partition partition : member.getPartitionService().getPartitions()) {
+      assertThat(partition.getOwner().getAttribute(ClusterNode.SERVICE_ATTRIBUTE)).as("partition %d's owner",
+          partition.getPartitionId()).isEqualTo(CacheService.NAME);
     }
   }
 

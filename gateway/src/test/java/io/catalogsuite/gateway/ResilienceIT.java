@@ -46,6 +46,7 @@ class ResilienceIT {
   private static TestHttp retryingHttp;
   private static TestHttp breakingHttp;
   private static String cluster;
+  private static ServiceNode cache;
   private static Vertx stubs;
   /** Requests each stub received, by stub name. */
   private static final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
@@ -53,6 +54,7 @@ class ResilienceIT {
   @BeforeAll
   static void start() {
     cluster = TestNodes.uniqueClusterName();
+    cache = TestGateway.startCache(cluster);
     stubs = Vertx.vertx();
     // Retries: up to 2, a 20 % budget with at least 10 per window; timeouts: 300 ms on /api/quick.
     retrying = gateway("gw-retrying", List.of("/api/retry=retry-service", "/api/post=post-service",
@@ -73,6 +75,7 @@ class ResilienceIT {
     await(breaking.stop());
     await(retrying.stop());
     await(stubs.close());
+    await(cache.stop());
   }
 
   static ServiceNode gateway(String id, List<String> routes, Map<String, Integer> timeouts, Resilience resilience) {

@@ -62,6 +62,7 @@ class StreamingIT {
   private static final int CHUNK_BYTES = 64 * 1024;
 
   private static Vertx stubs;
+  private static ServiceNode cache;
   private static ServiceNode gateway;
   private static TestHttp http;
   private static HttpClient client;
@@ -76,7 +77,9 @@ class StreamingIT {
         "GATEWAY_MAX_BODY_BYTES", Integer.toString(MAX_BODY_BYTES),
         "ROUTE_TIMEOUTS", "/api/patient=" + ROUTE_TIMEOUT_MS + ",/api/mute=" + ROUTE_TIMEOUT_MS
             + ",/api/events=" + ROUTE_TIMEOUT_MS));
-    gateway = TestGateway.start(TestNodes.uniqueClusterName(), "gw-streaming", config, "streaming-it", API_KEY);
+    String cluster = TestNodes.uniqueClusterName();
+    cache = TestGateway.startCache(cluster);
+    gateway = TestGateway.start(cluster, "gw-streaming", config, "streaming-it", API_KEY);
     http = new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY));
     client = stubs.createHttpClient();
     events = new EventSource();
@@ -89,6 +92,7 @@ class StreamingIT {
     http.close();
     await(gateway.stop());
     await(stubs.close());
+    await(cache.stop());
   }
 
   @Test

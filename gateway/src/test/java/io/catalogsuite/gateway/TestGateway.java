@@ -2,6 +2,8 @@ package io.catalogsuite.gateway;
 
 import static io.catalogsuite.testing.TestHttp.await;
 
+import io.catalogsuite.cache.CacheConfig;
+import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
@@ -21,6 +23,15 @@ import java.util.Map;
  */
 final class TestGateway {
   private TestGateway() {
+  }
+
+  /**
+   * Starts a cache-service member in {@code cluster}: the gateway is a lite member, and a cluster needs a member
+   * that holds its data (discovery records, event-bus subscriptions) before a gateway can join it.
+   */
+  static ServiceNode startCache(String cluster) {
+    return await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
+        new CacheService(CacheConfig.fromEnv(Map.of()))));
   }
 
   /** Starts a gateway in {@code cluster} that knows one API key, {@code keyName}, with the roles admin and write. */

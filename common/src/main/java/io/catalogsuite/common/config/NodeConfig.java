@@ -25,6 +25,8 @@ import java.util.UUID;
  *                      discovery
  * @param drainDelayMs  {@code DRAIN_DELAY_MS}: on stop, how long to keep serving after withdrawing from
  *                      discovery, so that gateways stop routing here before the servers close
+ * @param cacheWaitSeconds {@code CACHE_WAIT_SECONDS}: how long a member that holds no cluster data (gateway,
+ *                      catalog-service) waits at start for cache-service, the members that hold it
  */
 public record NodeConfig(
     String serviceName,
@@ -38,7 +40,8 @@ public record NodeConfig(
     Optional<String> clusterHost,
     int clusterPort,
     int weight,
-    int drainDelayMs) {
+    int drainDelayMs,
+    int cacheWaitSeconds) {
 
   public NodeConfig {
     Objects.requireNonNull(serviceName, "serviceName");
@@ -61,7 +64,8 @@ public record NodeConfig(
         clusterHost(env.string("CLUSTER_HOST", "127.0.0.1")),
         env.integer("CLUSTER_PORT", 5701, 1, 65535),
         env.integer("INSTANCE_WEIGHT", 1, 1, 1000),
-        env.integer("DRAIN_DELAY_MS", 1_000, 0, 60_000));
+        env.integer("DRAIN_DELAY_MS", 1_000, 0, 60_000),
+        env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600));
   }
 
   private static Optional<String> clusterHost(String value) {
@@ -70,6 +74,6 @@ public record NodeConfig(
 
   public NodeConfig withDrainDelayMs(int delayMs) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, publicHost, clusterName,
-        clusterMembers, clusterHost, clusterPort, weight, delayMs);
+        clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds);
   }
 }

@@ -3,14 +3,13 @@ package io.catalogsuite.gateway.protect;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
+import io.catalogsuite.cache.CacheConfig;
+import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.GatewayConfig;
 import io.catalogsuite.gateway.GatewayService;
+import io.catalogsuite.testing.CapturedLogs;
 import io.catalogsuite.testing.ProblemAssertions;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -41,7 +40,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Two real gateways in one cluster, protected as configured from the environment, in front of a real HTTP echo
@@ -62,7 +60,8 @@ class ProtectionIT {
       "UPSTREAM_TIMEOUT_MS", "5000", "HEALTH_PROBE_INTERVAL_MS", "100"));
 
   private static KeyPair rsa;
-  private static ListAppender<ILoggingEvent> logs;
+  private static CapturedLogs logs;
+  private static ServiceNode cache;
   private static ServiceNode gatewayA;
   private static ServiceNode gatewayB;
   private static TestHttp httpA;
@@ -73,9 +72,7 @@ class ProtectionIT {
 
   @BeforeAll
   static void start() throws GeneralSecurityException {
-    logs = new ListAppender<>();
-    logs.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+    logs = CapturedLogs.all();
 
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
@@ -93,6 +90,8 @@ class ProtectionIT {
     presented.addAll(List.of(WRITER_KEY, ADMIN_KEY, READER_KEY, LIMITED_KEY, HS256_SECRET));
 
     String cluster = TestNodes.uniqueClusterName();
+    cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
+        new CacheService(CacheConfig.fromEnv(Map.of())))); // holds the cluster's data, the shared budgets too
     gatewayA = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-a"),
         new GatewayService(GATEWAY, ProtectionConfig.fromEnv(env))));
     gatewayB = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-b"),
@@ -117,12 +116,13 @@ class ProtectionIT {
 
   @AfterAll
   static void stop() {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    logs.close();
     httpA.close();
     httpB.close();
     await(stubs.close());
     await(gatewayB.stop());
     await(gatewayA.stop());
+    await(cache.stop());
   }
 
   private static HttpResponse<Buffer> admin(TestHttp http) {
@@ -313,9 +313,7 @@ class ProtectionIT {
     withToken(HttpMethod.POST, "/api/echo/items", hs256(claims("eve", List.of("write")).put("exp", 1)));
     withKey(HttpMethod.POST, "/api/echo/items", WRITER_KEY);
 
-    List<String> lines = logs.list.stream().map(event -> event.getFormattedMessage()
-        + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy())))
-        .toList();
+    List<String> lines = logs.lines();
     assertThat(lines).anyMatch(line -> line.startsWith("Protection: API keys [writer, admin, reader, limited]"));
     for (String secret : List.copyOf(presented)) {
       assertThat(lines).noneMatch(line -> line.contains(secret));
