@@ -1,22 +1,29 @@
 package io.catalogsuite.cache;
 
 import com.hazelcast.map.IMap;
+import io.catalogsuite.cacheprotocol.CacheProtocol;
+import io.catalogsuite.cacheprotocol.CachedProduct;
 import io.catalogsuite.common.cluster.HazelcastFutures;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-/** The handlers behind cache-service's routes. Values are stored as their JSON text. */
+/**
+ * The handlers behind cache-service's routes. Values of the maps it owns are stored as their JSON text; the
+ * {@code products} map (catalog-service's) is read-only, and shows each product's JSON.
+ */
 final class CacheApi {
   static final int MAX_KEY_LENGTH = 512;
   static final int MAX_TTL_SECONDS = 365 * 24 * 3600;
@@ -32,10 +39,10 @@ final class CacheApi {
   }
 
   void listMaps(RoutingContext ctx) {
-    List<Future<JsonObject>> described = maps.names().stream()
-        .map(name -> stats.of(name).map(s -> new JsonObject()
-            .put("name", name)
-            .put("config", maps.describe(name))
+    List<Future<JsonObject>> described = maps.all().stream()
+        .map(map -> stats.of(map.name()).map(s -> new JsonObject()
+            .put("name", map.name())
+            .put("config", map.describe())
             .put("stats", s)))
         .toList();
     Future.all(described).onSuccess(all -> json(ctx, 200, new JsonObject().put("maps", new JsonArray(all.list()))))
@@ -43,19 +50,22 @@ final class CacheApi {
   }
 
   void mapStats(RoutingContext ctx) {
-    String name = ctx.pathParam("map");
-    maps.map(name); // 404 for an unknown map
+    String name = maps.served(ctx.pathParam("map")).name(); // 404 for an unknown map
     stats.of(name).onSuccess(s -> json(ctx, 200, s.put("map", name))).onFailure(ctx::fail);
   }
 
   void getEntry(RoutingContext ctx) {
+    CacheMaps.Served served = maps.served(ctx.pathParam("map"));
     String key = key(ctx);
-    IMap<String, String> map = maps.map(ctx.pathParam("map"));
-    onContext(map.getAsync(key))
+    if (served.name().equals(CacheProtocol.PRODUCTS_MAP)) {
+      getProduct(ctx, key);
+      return;
+    }
+    onContext(maps.jsonMap(served).getAsync(key))
         .onSuccess(value -> {
-          maps.lookups(map.getName()).lookup(value != null);
+          maps.lookups(served.name()).lookup(value != null);
           if (value == null) {
-            ctx.fail(ProblemException.notFound("no entry '" + key + "' in map '" + ctx.pathParam("map") + "'"));
+            ctx.fail(ProblemException.notFound("no entry '" + key + "' in map '" + served.name() + "'"));
           } else {
             ctx.response().putHeader("Content-Type", "application/json").end(value);
           }
@@ -63,8 +73,43 @@ final class CacheApi {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * A product as the catalog cached it: its JSON with its version as {@code ETag}, or a 404 that says which marker
+   * stands there (missing, deleted, invalidated, loading) or that the entry is not one the catalog would read.
+   */
+  private void getProduct(RoutingContext ctx, String key) {
+    long id = productId(key);
+    onContext(maps.productsMap().getAsync(id))
+        .onSuccess(value -> {
+          CachedProduct entry = CachedProduct.wellFormedOrNull(value);
+          maps.lookups(CacheProtocol.PRODUCTS_MAP).lookup(entry != null && entry.answers());
+          if (entry != null && entry.kind() == CachedProduct.Kind.PRODUCT) {
+            ctx.response().putHeader("Content-Type", "application/json")
+                .putHeader("ETag", "\"" + entry.version() + "\"").end(Buffer.buffer(entry.body()));
+          } else {
+            ctx.fail(ProblemException.notFound("no cached product " + id + (value == null ? ""
+                : entry == null ? " (its entry is not well-formed; the catalog replaces it on its next read)"
+                : " (the entry is a " + entry.kind().name().toLowerCase(Locale.ROOT) + " marker)")));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static long productId(String key) {
+    try {
+      long id = Long.parseLong(key);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw ProblemException.badRequest("the products map is keyed by product id, a positive integer; got '" + key
+        + "'");
+  }
+
   void putEntry(RoutingContext ctx) {
-    IMap<String, String> map = maps.map(ctx.pathParam("map"));
+    IMap<String, String> map = maps.jsonMap(maps.writable(ctx.pathParam("map")));
     String key = key(ctx);
     OptionalInt ttlSeconds = QueryParams.integer(ctx, "ttlSeconds", 1, MAX_TTL_SECONDS);
     Object value = JsonBodies.value(ctx);
@@ -83,7 +128,7 @@ final class CacheApi {
 
   void deleteEntry(RoutingContext ctx) {
     String key = key(ctx);
-    onContext(maps.map(ctx.pathParam("map")).removeAsync(key))
+    onContext(maps.jsonMap(maps.writable(ctx.pathParam("map"))).removeAsync(key))
         .onSuccess(old -> {
           if (old == null) {
             ctx.fail(ProblemException.notFound("no entry '" + key + "' in map '" + ctx.pathParam("map") + "'"));

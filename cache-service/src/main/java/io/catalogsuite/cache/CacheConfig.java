@@ -3,39 +3,48 @@ package io.catalogsuite.cache;
 import com.hazelcast.config.EvictionPolicy;
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The cache maps cache-service defines for the whole cluster, read once from the environment.
+ * The cache maps cache-service defines for the whole cluster, read once from the environment: {@code products},
+ * which catalog-service owns (read-only through this service's API), and {@code shared}, a general-purpose map for
+ * the API's clients.
  *
- * @param maps              {@code CACHE_MAPS}: the maps the cache serves; {@code products} is the catalog's
- * @param maxSizePerMember  {@code CACHE_MAX_SIZE}: entries per member before eviction starts
- * @param ttlSeconds        {@code CACHE_TTL_SECONDS}: default time to live of an entry (0 = none)
- * @param eviction          {@code CACHE_EVICTION}: {@code LRU} or {@code LFU}
- * @param backups           {@code CACHE_BACKUPS}: synchronous backup copies of each entry
+ * @param products {@code CACHE_MAX_SIZE}, {@code CACHE_TTL_SECONDS}, {@code CACHE_EVICTION}, {@code CACHE_BACKUPS}
+ * @param shared   {@code CACHE_SHARED_MAX_SIZE}, {@code CACHE_SHARED_TTL_SECONDS}, {@code CACHE_SHARED_EVICTION},
+ *                 and {@code CACHE_BACKUPS}
  */
-public record CacheConfig(List<String> maps, int maxSizePerMember, int ttlSeconds, EvictionPolicy eviction,
-    int backups) {
+public record CacheConfig(MapSettings products, MapSettings shared) {
 
-  public CacheConfig {
-    maps = List.copyOf(maps);
-    if (maps.isEmpty()) {
-      throw new ConfigException("CACHE_MAPS must name at least one map");
-    }
-    maps.forEach(CacheMaps::requireValidName);
-    if (eviction != EvictionPolicy.LRU && eviction != EvictionPolicy.LFU) {
-      throw new ConfigException("CACHE_EVICTION must be LRU or LFU, got " + eviction);
+  /**
+   * How one map keeps its entries.
+   *
+   * @param eviction         {@code LRU} or {@code LFU}, once a member holds {@code maxSizePerMember} entries
+   * @param maxSizePerMember entries per member before eviction starts
+   * @param ttlSeconds       default time to live of an entry (0 = none)
+   * @param backups          synchronous backup copies of each entry
+   */
+  public record MapSettings(EvictionPolicy eviction, int maxSizePerMember, int ttlSeconds, int backups) {
+    public MapSettings {
+      if (eviction != EvictionPolicy.LRU && eviction != EvictionPolicy.LFU) {
+        throw new ConfigException("eviction must be LRU or LFU, got " + eviction);
+      }
     }
   }
 
   public static CacheConfig fromEnv(Map<String, String> vars) {
     Env env = Env.of(vars);
+    env.optional("CACHE_MAPS").ifPresent(value -> {
+      throw new ConfigException("CACHE_MAPS is no longer read: 'products' and 'shared' are always defined, and an"
+          + " admin defines further maps with PUT /maps/{name}; got '" + value + "'");
+    });
+    int backups = env.integer("CACHE_BACKUPS", 1, 0, 6);
     return new CacheConfig(
-        env.list("CACHE_MAPS", "products"),
-        env.integer("CACHE_MAX_SIZE", 10_000, 1, Integer.MAX_VALUE),
-        env.integer("CACHE_TTL_SECONDS", 600, 0, Integer.MAX_VALUE),
-        env.choice("CACHE_EVICTION", EvictionPolicy.class, EvictionPolicy.LRU),
-        env.integer("CACHE_BACKUPS", 1, 0, 6));
+        new MapSettings(env.choice("CACHE_EVICTION", EvictionPolicy.class, EvictionPolicy.LRU),
+            env.integer("CACHE_MAX_SIZE", 10_000, 1, Integer.MAX_VALUE),
+            env.integer("CACHE_TTL_SECONDS", 600, 0, Integer.MAX_VALUE), backups),
+        new MapSettings(env.choice("CACHE_SHARED_EVICTION", EvictionPolicy.class, EvictionPolicy.LFU),
+            env.integer("CACHE_SHARED_MAX_SIZE", 10_000, 1, Integer.MAX_VALUE),
+            env.integer("CACHE_SHARED_TTL_SECONDS", 3_600, 0, Integer.MAX_VALUE), backups));
   }
 }

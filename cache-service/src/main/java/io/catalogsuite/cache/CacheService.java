@@ -1,5 +1,7 @@
 package io.catalogsuite.cache;
 
+import com.hazelcast.config.Config;
+import io.catalogsuite.cacheprotocol.CacheProtocol;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.cluster.ClusterRole;
@@ -28,6 +30,12 @@ public final class CacheService implements Service {
     CacheMaps maps = new CacheMaps(config, node.cluster().hazelcast());
     api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
     return maps.define(node.vertx()).onSuccess(v -> defined = true);
+  }
+
+  /** The cache protocol's types travel in Compact form; this member stores them and runs their processors. */
+  @Override
+  public void configureCluster(Config hazelcast) {
+    CacheProtocol.register(hazelcast);
   }
 
   /** cache-service members hold the cluster's data: the cache maps' entries, and the cluster's shared state. */

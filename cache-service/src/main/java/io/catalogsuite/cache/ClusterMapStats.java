@@ -2,7 +2,8 @@ package io.catalogsuite.cache;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import io.catalogsuite.common.cache.MapStatsTask;
+import io.catalogsuite.cacheprotocol.CacheProtocol;
+import io.catalogsuite.cacheprotocol.MapStatsTask;
 import io.catalogsuite.common.cluster.HazelcastFutures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -33,8 +34,8 @@ final class ClusterMapStats {
 
   Future<JsonObject> of(String mapName) {
     Context context = vertx.getOrCreateContext();
-    Map<Member, java.util.concurrent.Future<Map<String, Long>>> answers =
-        hazelcast.getExecutorService(EXECUTOR).submitToAllMembers(new MapStatsTask(mapName));
+    Map<Member, java.util.concurrent.Future<Map<String, Long>>> answers = hazelcast.getExecutorService(EXECUTOR)
+        .submitToMembers(new MapStatsTask(mapName), CacheProtocol::spokenBy); // those with the task's class
     List<Future<Map<String, Long>>> each = answers.values().stream()
         .map(answer -> HazelcastFutures.on(context, (CompletionStage<Map<String, Long>>) answer))
         .toList();

@@ -5,6 +5,7 @@ import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.EvictionPolicy;
+import io.catalogsuite.cacheprotocol.CachedProduct;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -12,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -21,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /** Two real cache-service members in one cluster, used over real HTTP. */
 class CacheServiceIT {
-  private static final CacheConfig CONFIG = new CacheConfig(List.of("products", "sessions"), 1000, 600,
-      EvictionPolicy.LRU, 1);
+  private static final CacheConfig CONFIG = new CacheConfig(
+      new CacheConfig.MapSettings(EvictionPolicy.LRU, 1000, 600, 1),
+      new CacheConfig.MapSettings(EvictionPolicy.LFU, 500, 3600, 1));
   private static ServiceNode first;
   private static ServiceNode second;
   private static TestHttp http1;
@@ -52,40 +55,40 @@ class CacheServiceIT {
   @Test
   void put_thenGetFromOtherMember() {
     String key = key();
-    var put = http1.put("/maps/sessions/entries/" + key, new JsonObject().put("user", "ana").put("n", 1));
+    var put = http1.put("/maps/shared/entries/" + key, new JsonObject().put("user", "ana").put("n", 1));
     assertThat(put.statusCode()).isEqualTo(201);
 
-    var get = http2.get("/maps/sessions/entries/" + key);
+    var get = http2.get("/maps/shared/entries/" + key);
     assertThat(get.statusCode()).isEqualTo(200);
     assertThat(get.getHeader("X-Instance-Id")).isEqualTo(second.config().instanceId());
     assertThat(get.bodyAsJsonObject()).isEqualTo(new JsonObject().put("user", "ana").put("n", 1));
 
-    assertThat(http2.put("/maps/sessions/entries/" + key, new JsonObject().put("n", 2)).statusCode())
+    assertThat(http2.put("/maps/shared/entries/" + key, new JsonObject().put("n", 2)).statusCode())
         .isEqualTo(200);
   }
 
   @Test
   void delete_thenAbsent() {
     String key = key();
-    http1.put("/maps/sessions/entries/" + key, new JsonObject().put("a", 1));
-    assertThat(http2.delete("/maps/sessions/entries/" + key).statusCode()).isEqualTo(204);
-    assertProblem(http1.get("/maps/sessions/entries/" + key), 404);
-    assertProblem(http1.delete("/maps/sessions/entries/" + key), 404);
+    http1.put("/maps/shared/entries/" + key, new JsonObject().put("a", 1));
+    assertThat(http2.delete("/maps/shared/entries/" + key).statusCode()).isEqualTo(204);
+    assertProblem(http1.get("/maps/shared/entries/" + key), 404);
+    assertProblem(http1.delete("/maps/shared/entries/" + key), 404);
   }
 
   @Test
   void put_withTtl_expires() {
     String key = key();
-    var put = http1.put("/maps/sessions/entries/" + key + "?ttlSeconds=1", new JsonObject().put("a", 1));
+    var put = http1.put("/maps/shared/entries/" + key + "?ttlSeconds=1", new JsonObject().put("a", 1));
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(put.bodyAsJsonObject().getInteger("ttlSeconds")).isEqualTo(1);
-    assertThat(http1.get("/maps/sessions/entries/" + key).statusCode()).isEqualTo(200);
-    http2.awaitResponse("/maps/sessions/entries/" + key, r -> r.statusCode() == 404, Duration.ofSeconds(10));
+    assertThat(http1.get("/maps/shared/entries/" + key).statusCode()).isEqualTo(200);
+    http2.awaitResponse("/maps/shared/entries/" + key, r -> r.statusCode() == 404, Duration.ofSeconds(10));
   }
 
   @Test
   void stats_summedOverMembers() {
-    String map = "products";
+    String map = "shared";
     JsonObject before = http1.get("/maps/" + map + "/stats").bodyAsJsonObject();
     // Enough keys that both members own some of them.
     for (int i = 0; i < 20; i++) {
@@ -111,13 +114,54 @@ class CacheServiceIT {
     JsonObject products = maps.getJsonArray("maps").getJsonObject(0);
     assertThat(products.getString("name")).isEqualTo("products");
     assertThat(products.getJsonObject("config")).isEqualTo(new JsonObject()
-        .put("evictionPolicy", "LRU").put("maxSizePerMember", 1000).put("ttlSeconds", 600).put("backupCount", 1));
+        .put("evictionPolicy", "LRU").put("maxSizePerMember", 1000).put("ttlSeconds", 600).put("backupCount", 1)
+        .put("owner", "catalog-service").put("readOnly", true));
     assertThat(products.getJsonObject("stats").getInteger("members")).isEqualTo(2);
+    JsonObject shared = maps.getJsonArray("maps").getJsonObject(1);
+    assertThat(shared.getString("name")).isEqualTo("shared");
+    assertThat(shared.getJsonObject("config")).isEqualTo(new JsonObject()
+        .put("evictionPolicy", "LFU").put("maxSizePerMember", 500).put("ttlSeconds", 3600).put("backupCount", 1));
+  }
+
+  /**
+   * The products map is catalog-service's: read-only here, whatever is sent (issue 8: a forged product with the
+   * highest version, an object without one, a bare string), and nothing is written.
+   */
+  @Test
+  void productsMap_isReadOnly() {
+    String path = "/maps/products/entries/" + Long.MAX_VALUE / 2;
+    for (String body : List.of("{\"id\":1,\"name\":\"FORGED\",\"version\":9223372036854775807}", "{\"x\":1}",
+        "\"x\"")) {
+      assertProblem(http1.send(HttpMethod.PUT, path + "?ttlSeconds=31536000", "application/json",
+          Buffer.buffer(body)), 403);
+    }
+    assertProblem(http1.delete(path), 403);
+    assertProblem(http1.get(path), 404);
+    assertProblem(http1.get("/maps/products/entries/not-an-id"), 400);
+  }
+
+  @Test
+  void productsMap_showsWhatTheCatalogCached() {
+    long id = 4242;
+    var products = first.cluster().hazelcast().<Long, Object>getMap("products");
+    products.set(id, CachedProduct.product(3, "{\"id\":4242,\"version\":3}".getBytes(StandardCharsets.UTF_8)));
+    var read = http2.get("/maps/products/entries/" + id);
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(read.getHeader("ETag")).isEqualTo("\"3\"");
+    assertThat(read.bodyAsJsonObject().getInteger("version")).isEqualTo(3);
+
+    products.set(id, CachedProduct.tombstone());
+    assertThat(http2.get("/maps/products/entries/" + id).bodyAsJsonObject().getString("detail"))
+        .contains("tombstone marker");
+    products.set(id, "{\"x\":1}"); // not an entry of the catalog's: never served
+    assertThat(http2.get("/maps/products/entries/" + id).bodyAsJsonObject().getString("detail"))
+        .contains("not well-formed");
+    products.delete(id);
   }
 
   @Test
   void badInput_getsProblems() {
-    String path = "/maps/sessions/entries/" + key();
+    String path = "/maps/shared/entries/" + key();
     assertProblem(http1.send(HttpMethod.PUT, path, "application/json", Buffer.buffer("{\"a\":")), 400);
     assertProblem(http1.send(HttpMethod.PUT, path, "text/plain", Buffer.buffer("{}")), 415);
     assertProblem(http1.send(HttpMethod.PUT, path, "application/json", Buffer.buffer("null")), 400);
@@ -136,9 +180,9 @@ class CacheServiceIT {
   void unicodeKeysAndValues_roundTrip() {
     String key = "clé-🔑-" + UUID.randomUUID();
     JsonObject value = new JsonObject().put("name", "Ünïcödé ✓ 漢字 🚀").put("sql", "'; DROP TABLE x; --");
-    assertThat(http1.put("/maps/sessions/entries/" + java.net.URLEncoder.encode(key,
+    assertThat(http1.put("/maps/shared/entries/" + java.net.URLEncoder.encode(key,
         java.nio.charset.StandardCharsets.UTF_8), value).statusCode()).isEqualTo(201);
-    var get = http2.get("/maps/sessions/entries/" + java.net.URLEncoder.encode(key,
+    var get = http2.get("/maps/shared/entries/" + java.net.URLEncoder.encode(key,
         java.nio.charset.StandardCharsets.UTF_8));
     assertThat(get.bodyAsJsonObject()).isEqualTo(value);
   }

@@ -1,5 +1,6 @@
 package io.catalogsuite.catalog;
 
+import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.config.ConfigException;
@@ -14,11 +15,12 @@ import java.util.Map;
  * @param poolSize          {@code PG_POOL_SIZE}: connections to Postgres per instance
  * @param missingTtlSeconds {@code CACHE_MISSING_TTL_SECONDS}: how long an unknown id is remembered as missing
  *                          (negative caching; 0 = off)
+ * @param nearCache         {@code NEAR_CACHE_*}: each instance's near cache in front of the shared map
  * @param events            change events: the outbox relay and {@code GET /events} ({@code EVENTS_*})
  * @param imports           {@code IMPORT_*}: bulk imports
  */
 public record CatalogConfig(PgConnectOptions database, int poolSize, int missingTtlSeconds,
-    EventsConfig events, ImportConfig imports) {
+    NearCacheConfig nearCache, EventsConfig events, ImportConfig imports) {
   static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
 
   public static CatalogConfig fromEnv(Map<String, String> vars) {
@@ -27,6 +29,7 @@ public record CatalogConfig(PgConnectOptions database, int poolSize, int missing
         database(env.string("PG_URL", DEFAULT_PG_URL)),
         env.integer("PG_POOL_SIZE", 8, 1, 256),
         env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600),
+        NearCacheConfig.fromEnv(env),
         EventsConfig.fromEnv(env),
         ImportConfig.fromEnv(env));
   }

@@ -1,10 +1,12 @@
 package io.catalogsuite.catalog;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import io.catalogsuite.cacheprotocol.CacheProtocol;
+import io.catalogsuite.catalog.cache.ProductCache;
 import io.catalogsuite.catalog.db.Migrations;
 import io.catalogsuite.catalog.events.EventStreams;
 import io.catalogsuite.catalog.events.OutboxRelay;
-import io.catalogsuite.catalog.product.ProductCache;
 import io.catalogsuite.catalog.imports.ImportHandlers;
 import io.catalogsuite.catalog.product.ProductHandlers;
 import io.catalogsuite.common.Service;
@@ -35,6 +37,7 @@ public final class CatalogService implements Service {
 
   private final CatalogConfig config;
   private Vertx vertx;
+  private ProductCache cache;
   private SqlClient client;
   private Pool transactions;
   private ProductHandlers products;
@@ -66,12 +69,14 @@ public final class CatalogService implements Service {
               .connectingTo(config.database())
               .using(vertx)
               .build();
-          ProductCache cache = new ProductCache(vertx, hazelcast, node.metrics(), config.missingTtlSeconds());
+          cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.missingTtlSeconds(),
+              node.metrics());
           products = ProductHandlers.create(client, transactions, cache);
           events = new EventStreams(vertx, client, config.events(), node.metrics());
-          return cache;
+          return null;
         })
-        .compose(cache -> events.start().compose(v -> vertx.deployVerticle(
+        .compose(v -> cache.start()) // before any write: a write's invalidation goes through it
+        .compose(v -> events.start().compose(started -> vertx.deployVerticle(
             new OutboxRelay(config.database(), config.events(), node.metrics(),
                 // Invalidate first: a client told of a change must not then read the old product.
                 batch -> cache.invalidate(batch).onSuccess(done -> events.publish(batch))))))
@@ -83,6 +88,12 @@ public final class CatalogService implements Service {
           imports = started;
           return null;
         });
+  }
+
+  /** The cache protocol's types travel in Compact form; this member reads them and sends their processors. */
+  @Override
+  public void configureCluster(Config hazelcast) {
+    CacheProtocol.register(hazelcast);
   }
 
   @Override
@@ -104,6 +115,13 @@ public final class CatalogService implements Service {
     return Map.of("postgres", () -> client.query("SELECT 1").execute());
   }
 
+  /** Without a cache-service member reads go to Postgres: slower, but served. */
+  @Override
+  public Map<String, Supplier<Future<?>>> optionalReadiness() {
+    return Map.of("cache", () -> cache.sharedAvailable() ? Future.succeededFuture()
+        : Future.failedFuture("no cache-service member in the cluster; reads go to Postgres"));
+  }
+
   @Override
   public Future<Void> stop() {
     // The relay first: it frees its lock at once, so another instance relays without waiting.
@@ -121,16 +139,16 @@ public final class CatalogService implements Service {
    * already exists.
    */
   private static Future<Void> awaitCacheMap(Vertx vertx, HazelcastInstance hazelcast, long deadline) {
-    return vertx.executeBlocking(() -> hazelcast.getConfig().getMapConfigOrNull(ProductHandlers.cacheMap()) != null)
+    return vertx.executeBlocking(() -> hazelcast.getConfig().getMapConfigOrNull(CacheProtocol.PRODUCTS_MAP) != null)
         .compose(defined -> {
           if (defined) {
             return Future.succeededFuture();
           }
           if (System.nanoTime() > deadline) {
-            return Future.failedFuture("no cache-service has defined the '" + ProductHandlers.cacheMap()
+            return Future.failedFuture("no cache-service has defined the '" + CacheProtocol.PRODUCTS_MAP
                 + "' map in the cluster; start cache-service first");
           }
-          log.info("Waiting for cache-service to define the '{}' map", ProductHandlers.cacheMap());
+          log.info("Waiting for cache-service to define the '{}' map", CacheProtocol.PRODUCTS_MAP);
           return vertx.timer(500, TimeUnit.MILLISECONDS).compose(v -> awaitCacheMap(vertx, hazelcast, deadline));
         });
   }

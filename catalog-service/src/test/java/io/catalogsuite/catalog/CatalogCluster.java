@@ -4,6 +4,7 @@ import static io.catalogsuite.testing.TestHttp.await;
 
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
+import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
@@ -30,6 +31,7 @@ import java.util.UUID;
  */
 public final class CatalogCluster implements AutoCloseable {
   private final ServiceNode cache;
+  private boolean cacheStopped;
   private final List<ServiceNode> catalogs;
   private final Vertx sqlVertx;
   private final SqlClient sql;
@@ -58,11 +60,17 @@ public final class CatalogCluster implements AutoCloseable {
   /** The same, with these event and import settings. */
   public static CatalogCluster start(int catalogs, int missingTtlSeconds, EventsConfig events,
       ImportConfig imports) {
+    return start(catalogs, missingTtlSeconds, NearCacheConfig.defaults(), events, imports);
+  }
+
+  /** The same, with these near-cache, event and import settings. */
+  public static CatalogCluster start(int catalogs, int missingTtlSeconds, NearCacheConfig nearCache,
+      EventsConfig events, ImportConfig imports) {
     String database = TestPostgres.createDatabase();
     String cluster = TestNodes.uniqueClusterName();
     ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
-    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, missingTtlSeconds,
+    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, missingTtlSeconds, nearCache,
         events, imports);
     List<Future<ServiceNode>> starting = new ArrayList<>();
     for (int i = 0; i < catalogs; i++) {
@@ -83,6 +91,12 @@ public final class CatalogCluster implements AutoCloseable {
 
   public ServiceNode cache() {
     return cache;
+  }
+
+  /** Stops the cache-service member: the catalog members are left without the cluster's data. */
+  public void stopCache() {
+    await(cache.stop());
+    cacheStopped = true;
   }
 
   public ServiceNode catalog(int index) {
@@ -111,6 +125,8 @@ public final class CatalogCluster implements AutoCloseable {
     for (int i = catalogs.size() - 1; i >= 0; i--) {
       await(catalogs.get(i).stop());
     }
-    await(cache.stop());
+    if (!cacheStopped) {
+      await(cache.stop());
+    }
   }
 }

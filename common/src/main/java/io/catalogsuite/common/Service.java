@@ -1,5 +1,6 @@
 package io.catalogsuite.common;
 
+import com.hazelcast.config.Config;
 import io.catalogsuite.common.cluster.ClusterRole;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,9 +28,24 @@ public interface Service {
   /** Named readiness checks, besides cluster membership which every node reports. */
   Map<String, Supplier<Future<?>>> readiness();
 
+  /**
+   * Named checks of what the service can do without: a failing one makes {@code /ready} say {@code DEGRADED},
+   * and the node stays ready. None by default.
+   */
+  default Map<String, Supplier<Future<?>>> optionalReadiness() {
+    return Map.of();
+  }
+
   /** The HTTP server's options; a service that faces clients directly (the gateway) tightens them. */
   default HttpServerOptions serverOptions(HttpServerOptions defaults) {
     return defaults;
+  }
+
+  /**
+   * Adds what the service needs to its node's Hazelcast configuration (serializers, say) before the member
+   * starts. Nothing by default.
+   */
+  default void configureCluster(Config hazelcast) {
   }
 
   /** What the node keeps of the cluster's data: none, unless the service says so (cache-service does). */

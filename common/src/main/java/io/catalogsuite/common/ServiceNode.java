@@ -62,7 +62,7 @@ public final class ServiceNode {
     Promise<ServiceNode> started = Promise.promise();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.config().commonTags("application", config.serviceName());
-    ClusterNode.join(config, service.clusterRole(), metrics).onComplete(joined -> {
+    ClusterNode.join(config, service.clusterRole(), service::configureCluster, metrics).onComplete(joined -> {
       if (joined.failed()) {
         started.fail(joined.cause());
         return;
@@ -112,7 +112,7 @@ public final class ServiceNode {
   }
 
   private Future<Void> startServing() {
-    Health health = Health.checks(readinessChecks());
+    Health health = Health.checks(readinessChecks(), service.optionalReadiness());
     return service.start(this)
         // The first server binds the configured port (maybe 0); the others share the port it got.
         .compose(v -> deployServer(health, config.httpPort()))

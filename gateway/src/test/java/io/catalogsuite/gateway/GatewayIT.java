@@ -10,6 +10,7 @@ import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
+import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
@@ -84,7 +85,7 @@ class GatewayIT {
   static void start() {
     cluster = TestNodes.uniqueClusterName();
     // Event streams get a heartbeat every 200 ms: well within the gateway's 2 s client idle timeout.
-    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 5,
+    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 5, NearCacheConfig.defaults(),
         new EventsConfig(1000, 500, 200, 72, 100), ImportConfig.defaults());
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
@@ -265,12 +266,16 @@ class GatewayIT {
   @Test
   void cacheApi_throughGateway() {
     String key = "gw-" + UUID.randomUUID();
-    assertThat(http.put("/api/cache/maps/products/entries/" + key, new JsonObject().put("x", 1)).statusCode())
+    assertThat(http.put("/api/cache/maps/shared/entries/" + key, new JsonObject().put("x", 1)).statusCode())
         .isEqualTo(201);
-    HttpResponse<Buffer> read = http.get("/api/cache/maps/products/entries/" + key);
+    HttpResponse<Buffer> read = http.get("/api/cache/maps/shared/entries/" + key);
     assertThat(read.bodyAsJsonObject()).isEqualTo(new JsonObject().put("x", 1));
     assertThat(read.getHeader("X-Instance-Id")).isEqualTo("cache-1");
-    assertThat(http.get("/api/cache/maps/products/stats").bodyAsJsonObject().getInteger("members")).isEqualTo(4);
+    // The members that hold or read the cache answer: cache-service and both catalog-service instances.
+    assertThat(http.get("/api/cache/maps/products/stats").bodyAsJsonObject().getInteger("members")).isEqualTo(3);
+    // The catalog's own map is read-only through the API, with any credential.
+    assertThat(http.put("/api/cache/maps/products/entries/1", new JsonObject().put("x", 1)).statusCode())
+        .isEqualTo(403);
   }
 
   @Test

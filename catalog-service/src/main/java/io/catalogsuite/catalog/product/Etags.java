@@ -1,18 +1,15 @@
 package io.catalogsuite.catalog.product;
 
+import io.catalogsuite.catalog.cache.ProductDocument;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Entity tags of products: the version, quoted ({@code "3"}). Strong tags, since a version names exactly one
- * representation.
+ * Reading the conditional headers of product requests. A product's entity tag is its version, quoted
+ * ({@code "3"}: {@link ProductDocument#etagOf}).
  */
 final class Etags {
   private Etags() {
-  }
-
-  static String of(int version) {
-    return "\"" + version + "\"";
   }
 
   /**
@@ -37,12 +34,11 @@ final class Etags {
     return versions;
   }
 
-  /** Whether an {@code If-None-Match} header names this version (weak comparison, as RFC 9110 asks). */
-  static boolean matches(String ifNoneMatch, int version) {
+  /** Whether an {@code If-None-Match} header names this entity tag (weak comparison, as RFC 9110 asks). */
+  static boolean matches(String ifNoneMatch, String tag) {
     if (ifNoneMatch == null) {
       return false;
     }
-    String tag = of(version);
     for (String candidate : ifNoneMatch.split(",")) {
       String c = candidate.trim();
       if (c.equals("*") || c.equals(tag) || c.equals("W/" + tag)) {

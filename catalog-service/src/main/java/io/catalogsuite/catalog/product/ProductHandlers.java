@@ -5,7 +5,10 @@ import io.catalogsuite.common.http.ForwardedPrefix;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
+import io.catalogsuite.catalog.cache.ProductCache;
+import io.catalogsuite.catalog.cache.ProductDocument;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -49,28 +52,23 @@ public final class ProductHandlers {
     return new ProductHandlers(new ProductRepository(client), cache, new IdempotentWrites(transactions));
   }
 
-  /** The shared map this service caches products in; cache-service defines it. */
-  public static String cacheMap() {
-    return ProductCache.MAP;
-  }
-
   /** {@code POST /products}: 201 with Location and ETag; once per {@code Idempotency-Key}. */
   public void create(RoutingContext ctx) {
     ProductInput input = validator.validate(JsonBodies.object(ctx));
-    JsonObject[] written = new JsonObject[1];
+    ProductDocument[] written = new ProductDocument[1];
     once(ctx, "POST /products", on -> repository.insert(on, input).map(product -> {
-          written[0] = product;
+          written[0] = ProductDocument.of(product);
           return new IdempotentWrites.Response(201, product.encode(), false);
         }))
         .recover(e -> Future.failedFuture(databaseProblem(e, input)))
         // Written through: it also replaces a "missing" marker a reader may have left for this id.
         .compose(response -> written[0] == null ? Future.succeededFuture(response)
-            : cache.offer(written[0]).map(response))
+            : cache.created(written[0]).map(response))
         .onSuccess(response -> {
           JsonObject product = new JsonObject(response.body());
           ctx.response().putHeader("Location", ForwardedPrefix.of(ctx) + "/products/" + product.getLong("id"));
           replayedHeader(ctx, response);
-          sendProduct(ctx, response.status(), response.body(), product.getInteger("version"));
+          sendProduct(ctx, response.status(), Buffer.buffer(response.body()), product.getLong("version"));
         })
         .onFailure(ctx::fail);
   }
@@ -96,16 +94,14 @@ public final class ProductHandlers {
   public void get(RoutingContext ctx) {
     long id = id(ctx);
     cache.read(id, () -> repository.findById(id).recover(e -> Future.failedFuture(databaseProblem(e, null))))
-        .onSuccess(json -> {
-          if (json == null) {
+        .onSuccess(product -> {
+          if (product == null) {
             ctx.fail(notFound(id));
-            return;
-          }
-          int version = new JsonObject(json).getInteger("version");
-          if (Etags.matches(ctx.request().getHeader("If-None-Match"), version)) {
-            ctx.response().setStatusCode(304).putHeader("ETag", Etags.of(version)).end();
+          } else if (Etags.matches(ctx.request().getHeader("If-None-Match"), product.etag())) {
+            ctx.response().setStatusCode(304).putHeader("ETag", product.etag()).end();
           } else {
-            sendProduct(ctx, 200, json, version);
+            ctx.response().putHeader("Content-Type", "application/json").putHeader("ETag", product.etag())
+                .end(product.body());
           }
         })
         .onFailure(ctx::fail);
@@ -118,12 +114,13 @@ public final class ProductHandlers {
     repository.replace(id, input, expected)
         .recover(e -> Future.failedFuture(databaseProblem(e, input)))
         .compose(product -> product != null
-            ? cache.offer(product).map(product)
+            ? Future.succeededFuture(ProductDocument.of(product))
             : repository.findById(id).compose(current -> Future.failedFuture(current == null
                 ? notFound(id)
                 : ProblemException.preconditionFailed("product " + id + " is at version "
                     + current.getInteger("version") + "; If-Match did not match"))))
-        .onSuccess(product -> sendProduct(ctx, 200, product.encode(), product.getInteger("version")))
+        .compose(product -> cache.written(product).map(product))
+        .onSuccess(product -> sendProduct(ctx, 200, product.body(), product.version()))
         .onFailure(ctx::fail);
   }
 
@@ -143,11 +140,11 @@ public final class ProductHandlers {
   public void reserve(RoutingContext ctx) {
     long id = id(ctx);
     int quantity = quantity(JsonBodies.object(ctx));
-    JsonObject[] written = new JsonObject[1];
+    ProductDocument[] written = new ProductDocument[1];
     once(ctx, "POST /products/" + id + "/reservations", on -> repository.reserve(on, id, quantity)
           .compose(reservation -> {
             if (reservation != null) {
-              written[0] = reservation.product();
+              written[0] = ProductDocument.of(reservation.product());
               return Future.succeededFuture(new IdempotentWrites.Response(201, reservation.toJson().encode(), false));
             }
             return repository.findById(on, id).compose(current -> Future.failedFuture(current == null
@@ -157,7 +154,7 @@ public final class ProductHandlers {
           }))
         .recover(e -> Future.failedFuture(databaseProblem(e, null)))
         .compose(response -> written[0] == null ? Future.succeededFuture(response)
-            : cache.offer(written[0]).map(response))
+            : cache.written(written[0]).map(response))
         .onSuccess(response -> {
           replayedHeader(ctx, response);
           ctx.response().setStatusCode(response.status()).putHeader("Content-Type", "application/json")
@@ -239,10 +236,10 @@ public final class ProductHandlers {
     throw ProblemException.badRequest(name + " must be a whole number of cents, 0 or more; got '" + raw + "'");
   }
 
-  private static void sendProduct(RoutingContext ctx, int status, String json, int version) {
+  private static void sendProduct(RoutingContext ctx, int status, Buffer json, long version) {
     ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "application/json")
-        .putHeader("ETag", Etags.of(version))
+        .putHeader("ETag", ProductDocument.etagOf(version))
         .end(json);
   }
 

@@ -4,6 +4,9 @@ import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.catalog.CatalogCluster;
+import io.catalogsuite.catalog.cache.NearCacheConfig;
+import io.catalogsuite.catalog.events.EventsConfig;
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.testing.TestHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -27,9 +30,11 @@ class CacheThreadsIT {
   private static final int READS = 1_000;
   private static CatalogCluster cluster;
 
+  /** Without a near cache: every read is a call to the shared map, which is what this is about. */
   @BeforeAll
   static void start() {
-    cluster = CatalogCluster.start(1, 60);
+    cluster = CatalogCluster.start(1, 60, new NearCacheConfig(0, 1, 60, 1000), EventsConfig.defaults(),
+        ImportConfig.defaults());
   }
 
   @AfterAll

@@ -18,6 +18,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.UUID;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,11 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
   /** The member attribute naming the member's service, e.g. {@code catalog-service}. */
   public static final String SERVICE_ATTRIBUTE = "catalog-suite.service";
-  /** Vert.x's own member attribute: the node id it gives each node (not the Hazelcast member UUID). */
-  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+  /**
+   * Vert.x's own member attribute: the node id it gives each node (not the Hazelcast member UUID), which event-bus
+   * addresses and discovery records name.
+   */
+  public static final String VERTX_NODE_ID = "__vertx.nodeId";
   private static final long DATA_MEMBER_POLL_MS = 100;
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
 
@@ -54,16 +58,19 @@ public final class ClusterNode {
 
   /**
    * Joins the cluster the configuration names, in {@code role}, and starts a clustered Vert.x on that member.
-   * Vert.x reports its own metrics (HTTP servers and clients, event bus, pools) and the JVM's into
-   * {@code metrics}. A lite member fails to start when no data member has joined within
-   * {@link NodeConfig#cacheWaitSeconds()}.
+   * {@code customizer} adds what the service needs to the member's configuration. Vert.x reports its own
+   * metrics (HTTP servers and clients, event bus, pools) and the JVM's into {@code metrics}. A lite member fails
+   * to start when no data member has joined within {@link NodeConfig#cacheWaitSeconds()}.
    */
-  public static Future<ClusterNode> join(NodeConfig node, ClusterRole role, MeterRegistry metrics) {
+  public static Future<ClusterNode> join(NodeConfig node, ClusterRole role, Consumer<Config> customizer,
+      MeterRegistry metrics) {
     Promise<HazelcastInstance> member = Promise.promise();
     // Joining blocks for seconds, and no Vert.x exists yet to lend a worker: one thread, once per process.
     new Thread(() -> {
       try {
-        member.complete(startMember(node, role));
+        Config config = hazelcastConfig(node, role);
+        customizer.accept(config);
+        member.complete(startMember(config, node));
       } catch (RuntimeException e) {
         member.fail(e);
       }
@@ -90,8 +97,8 @@ public final class ClusterNode {
   }
 
   /** Starts the Hazelcast member; a lite one returns once a data member is in the cluster. Blocking. */
-  private static HazelcastInstance startMember(NodeConfig node, ClusterRole role) {
-    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(node, role));
+  private static HazelcastInstance startMember(Config config, NodeConfig node) {
+    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(node.cacheWaitSeconds());
     boolean waited = false;
     while (!hasDataMember(hazelcast)) {

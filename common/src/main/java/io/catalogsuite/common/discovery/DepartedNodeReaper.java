@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.catalogsuite.common.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.servicediscovery.Record;
@@ -25,11 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DepartedNodeReaper implements MembershipListener {
   private static final Logger log = LoggerFactory.getLogger(DepartedNodeReaper.class);
-  /**
-   * Vert.x 5 gives each node a random id (not the Hazelcast member UUID) and publishes it as this member
-   * attribute; the records carry that id.
-   */
-  private static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -70,7 +66,7 @@ public final class DepartedNodeReaper implements MembershipListener {
       return Future.succeededFuture();
     }
     Set<String> members = hazelcast.getCluster().getMembers().stream()
-        .map(member -> member.getAttribute(VERTX_NODE_ID))
+        .map(member -> member.getAttribute(ClusterNode.VERTX_NODE_ID))
         .filter(Objects::nonNull)
         .collect(Collectors.toSet());
     return discovery.getRecords(record -> ServiceRecords.nodeId(record) != null

@@ -12,21 +12,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /health} (liveness: the process answers) and {@code GET /ready} (readiness: every named check
+ * {@code GET /health} (liveness: the process answers) and {@code GET /ready} (readiness: every required check
  * passes). {@code /ready} answers {@code 200} or {@code 503} with each check's state, e.g.
- * {@code {"status":"DOWN","checks":{"cluster":"UP","postgres":"DOWN: connection refused"}}}.
+ * {@code {"status":"DOWN","checks":{"cluster":"UP","postgres":"DOWN: connection refused"}}}. An optional check
+ * names something the service can do without (the cache, for catalog-service): when it fails, the service is
+ * still ready, and says {@code "status":"DEGRADED"} with the check's reason.
  */
 public final class Health {
   private static final long CHECK_TIMEOUT_MS = 2_000;
-  private final Map<String, Supplier<Future<?>>> checks;
+  private final Map<String, Supplier<Future<?>>> required;
+  private final Map<String, Supplier<Future<?>>> optional;
 
-  private Health(Map<String, Supplier<Future<?>>> checks) {
-    this.checks = checks;
+  private Health(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional) {
+    this.required = required;
+    this.optional = optional;
   }
 
-  /** A readiness check: a future that fails, with a reason, while the service is not ready. */
-  public static Health checks(Map<String, Supplier<Future<?>>> checks) {
-    return new Health(new LinkedHashMap<>(checks));
+  /**
+   * Readiness from checks: futures that fail, with a reason, while a required dependency is unusable (the node is
+   * not ready) or an optional one is (the node is degraded).
+   */
+  public static Health checks(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional) {
+    return new Health(new LinkedHashMap<>(required), new LinkedHashMap<>(optional));
   }
 
   public void mount(Router router) {
@@ -35,18 +42,26 @@ public final class Health {
   }
 
   private void ready(RoutingContext ctx) {
-    List<String> names = new ArrayList<>(checks.keySet());
+    List<String> names = new ArrayList<>(required.keySet());
+    names.addAll(optional.keySet());
     List<Future<?>> results = new ArrayList<>();
-    names.forEach(name -> results.add(run(checks.get(name))));
+    names.forEach(name -> results.add(run(required.containsKey(name) ? required.get(name) : optional.get(name))));
     Future.join(results).onComplete(ignored -> {
       JsonObject states = new JsonObject();
       boolean up = true;
+      boolean degraded = false;
       for (int i = 0; i < names.size(); i++) {
         Future<?> result = results.get(i);
-        up &= result.succeeded();
-        states.put(names.get(i), result.succeeded() ? "UP" : "DOWN: " + result.cause().getMessage());
+        boolean isRequired = required.containsKey(names.get(i));
+        if (result.failed()) {
+          up &= !isRequired;
+          degraded |= !isRequired;
+        }
+        states.put(names.get(i), result.succeeded() ? "UP"
+            : (isRequired ? "DOWN: " : "DEGRADED: ") + result.cause().getMessage());
       }
-      send(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", states));
+      String status = !up ? "DOWN" : degraded ? "DEGRADED" : "UP";
+      send(ctx, up ? 200 : 503, new JsonObject().put("status", status).put("checks", states));
     });
   }
 

@@ -1,4 +1,4 @@
-package io.catalogsuite.common.cache;
+package io.catalogsuite.cacheprotocol;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
@@ -10,9 +10,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Reads one member's statistics of one map: Hazelcast's own (kept per member, for the entries it owns) and the
- * lookups counted on that member ({@link CacheCounters}). cache-service sends this task to every member and
- * adds the answers up. It lives in the
- * common module because it runs on every kind of member, not only on cache-service.
+ * lookups counted on that member ({@link CacheCounters}). cache-service sends this task to every member that uses
+ * the cache (cache-service and catalog-service, which both have this class) and adds the answers up.
  */
 public final class MapStatsTask implements Callable<Map<String, Long>>, HazelcastInstanceAware, Serializable {
   private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package io.catalogsuite.common.cache;
+package io.catalogsuite.cacheprotocol;
 
 import com.hazelcast.core.HazelcastInstance;
 import java.util.concurrent.atomic.LongAdder;
@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Hits and misses of the lookups made on one member for one cache map.
  *
- * <p>Hazelcast has no miss counter, and its per-entry hit counter also counts the suite's own versioned
- * writes ({@link VersionedPut}), so the suite counts lookups itself, where they happen. The counters live in
+ * <p>Hazelcast has no miss counter, and its per-entry hit counter also counts the suite's own entry processors
+ * ({@link VersionedPut}, {@link LoadClaim}), so the suite counts lookups itself, where they happen. The counters live in
  * the member's user context (one set per member, even with several members in one JVM) and
  * {@link MapStatsTask} adds them up across the cluster.
  */
