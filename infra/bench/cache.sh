@@ -42,7 +42,8 @@ trap 'stop_baseline; bench_cleanup' EXIT
 
 bench_require wrk
 bench_connect
-read -r CATALOG_NAME CATALOG_URL CATALOG_PID < <(bench_catalog_instances | head -1)
+instances=$(bench_catalog_instances)
+read -r CATALOG_NAME CATALOG_URL CATALOG_PID <<<"$instances" # the first one
 [[ -n "${CATALOG_URL:-}" ]] || bench_fail "the gateway knows no catalog-service instance"
 
 # --- the baseline server, on a free port, against the suite's database
