@@ -4,8 +4,9 @@
     jfr print --events jdk.ExecutionSample --stack-depth 64 catalog.jfr | python3 infra/bench/jfr-top.py [N]
 
 Prints the samples per thread group (thread names without their numbers), the self time per component (the
-package of the sampled, top-most frame), the N (default 15) methods most often on top of the stack (self), and
-the N project methods (io.catalogsuite) most often anywhere on it (inclusive).
+package of the sampled, top-most frame), the N (default 15) methods most often on top of the stack (self), the
+samples by their project frame nearest the top (which of the project's methods the time is spent under), and the
+N project methods (io.catalogsuite) most often anywhere on the stack (inclusive).
 """
 import collections
 import re
@@ -46,7 +47,7 @@ def show(title, counter, total, n):
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    threads, components, self_frames, project = (collections.Counter() for _ in range(4))
+    threads, components, self_frames, nearest, project = (collections.Counter() for _ in range(5))
     total = 0
     for thread, frames in samples(sys.stdin):
         if not frames:
@@ -55,13 +56,16 @@ def main():
         threads[re.sub(r"[-#]?\d+", "-N", thread)] += 1
         components[component(frames[0])] += 1
         self_frames[frames[0]] += 1
-        project.update({frame for frame in frames if frame.startswith("io.catalogsuite.")})
+        mine = [frame for frame in frames if frame.startswith("io.catalogsuite.")]
+        nearest[mine[0] if mine else "(no project frame: I/O, Hazelcast's threads, the JVM)"] += 1
+        project.update(set(mine))
     if total == 0:
         sys.exit("no execution samples found")
     print(f"{total} execution samples")
     show("Samples per thread group", threads, total, n)
     show("Self time per component (top frame's package)", components, total, n)
     show(f"Top {n} frames, self (on top of the stack)", self_frames, total, n)
+    show(f"Top {n} nearest project frames (the project's method nearest the top)", nearest, total, n)
     show(f"Top {n} project frames, inclusive (anywhere on the stack)", project, total, n)
 
 
