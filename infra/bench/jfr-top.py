@@ -3,10 +3,11 @@
 
     jfr print --events jdk.ExecutionSample --stack-depth 64 catalog.jfr | python3 infra/bench/jfr-top.py [N]
 
-Prints the samples per thread group (thread names without their numbers), the self time per component (the
-package of the sampled, top-most frame), the N (default 15) methods most often on top of the stack (self), the
-samples by their project frame nearest the top (which of the project's methods the time is spent under), and the
-N project methods (io.catalogsuite) most often anywhere on the stack (inclusive).
+Prints the samples per thread group (thread names without their numbers, nor the Hazelcast instance's name),
+the self time per component (the package of the sampled, top-most frame), the N (default 15) methods most often
+on top of the stack (self), the samples by their project frame nearest the top (which of the project's methods
+the time is spent under), and the N project methods (io.catalogsuite) most often anywhere on the stack
+(inclusive).
 """
 import collections
 import re
@@ -53,7 +54,7 @@ def main():
         if not frames:
             continue
         total += 1
-        threads[re.sub(r"[-#]?\d+", "-N", thread)] += 1
+        threads[re.sub(r"[-#]?\d+", "-N", re.sub(r"^hz\.[^.]+\.", "hz.", thread))] += 1
         components[component(frames[0])] += 1
         self_frames[frames[0]] += 1
         mine = [frame for frame in frames if frame.startswith("io.catalogsuite.")]
