@@ -32,13 +32,7 @@ BASELINE_JAR=$ROOT/infra/bench/baseline/target/bench-baseline.jar
 RESULTS=$BENCH_TMP/reads.txt
 BASELINE_PID=""
 
-stop_baseline() {
-  if [[ -n "$BASELINE_PID" ]] && kill -0 "$BASELINE_PID" 2>/dev/null; then
-    kill "$BASELINE_PID"
-    wait "$BASELINE_PID" 2>/dev/null || true
-  fi
-}
-trap 'stop_baseline; bench_cleanup' EXIT
+trap 'bench_stop "$BASELINE_PID"; bench_cleanup' EXIT
 
 bench_require wrk
 bench_connect

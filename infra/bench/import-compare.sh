@@ -21,14 +21,7 @@ RELAY_TIMEOUT=${RELAY_TIMEOUT:-300}
 RESULTS=$BENCH_TMP/imports.txt
 STREAM_PID=""
 
-stop_stream() {
-  if [[ -n "$STREAM_PID" ]] && kill -0 "$STREAM_PID" 2>/dev/null; then
-    kill "$STREAM_PID"
-    wait "$STREAM_PID" 2>/dev/null || true
-  fi
-  STREAM_PID=""
-}
-trap 'stop_stream; bench_cleanup' EXIT
+trap 'bench_stop "$STREAM_PID"; bench_cleanup' EXIT
 
 bench_connect
 prefix() { echo "IMP-$BENCH_RUN-r$1-$2-"; }
@@ -79,7 +72,7 @@ PY
 now() { date +%s.%N; }
 
 import_round() {
-  local round=$1 stream=$BENCH_TMP/stream-$round.txt start id status state
+  local round=$1 stream=$BENCH_TMP/stream-$round.txt start id status
   # The stream first, so that it sees every event of the import.
   curl -sS -N "$GATEWAY/api/catalog/events" 2>/dev/null \
     > >(python3 "$BENCH_TMP/sse-clock.py" "$(prefix "$round" api)" "$IMPORT_ROWS" "$stream") &
@@ -90,15 +83,11 @@ import_round() {
   start=$(now)
   id=$(bench_curl_key -fsS -X POST "$GATEWAY/api/catalog/imports" -H 'Content-Type: application/x-ndjson' \
          -T "$BENCH_TMP/import-$round.ndjson" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
-  while true; do
-    status=$(curl -fsS "$GATEWAY/api/catalog/imports/$id")
-    state=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])' <<<"$status")
-    [[ "$state" == completed || "$state" == aborted ]] && break
-    sleep 0.1
-  done
-  [[ "$state" == completed ]] || bench_fail "import $id was aborted: $status"
+  status=$(bench_await_import "$id" 0.1)
+  [[ "$status" == *'"state":"completed"'* ]] || bench_fail "import $id was aborted: $status"
   for _ in $(seq 1 $((RELAY_TIMEOUT * 10))); do [[ -e "$stream" ]] && break; sleep 0.1; done
-  stop_stream # the clock writes what it has when its stream ends
+  bench_stop "$STREAM_PID" # the clock writes what it has when its stream ends
+  STREAM_PID=""
   for _ in $(seq 1 50); do [[ -e "$stream" ]] && break; sleep 0.1; done
   python3 - "$status" "$start" "$(cat "$stream")" "$IMPORT_ROWS" >>"$RESULTS" <<'PY'
 import datetime, json, sys

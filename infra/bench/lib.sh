@@ -82,6 +82,27 @@ for i in sorted(instances, key=lambda i: i["instanceId"]):
 ' "$BENCH_STATUS"
 }
 
+# Stops the background process $1 (one this script started), if it still runs.
+bench_stop() {
+  if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+    kill "$1"
+    wait "$1" 2>/dev/null || true
+  fi
+}
+
+# Polls GET /imports/$1 through the gateway every $2 seconds until the job has completed or was aborted; prints
+# its last status (JSON).
+bench_await_import() {
+  local status state
+  while true; do
+    status=$(curl -fsS "$GATEWAY/api/catalog/imports/$1")
+    state=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])' <<<"$status")
+    [[ "$state" == completed || "$state" == aborted ]] && break
+    sleep "$2"
+  done
+  echo "$status"
+}
+
 # Median of the numbers on stdin (one per line).
 bench_median() {
   python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.stdin.read().split()))'
