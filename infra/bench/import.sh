@@ -14,6 +14,7 @@ set -euo pipefail
 GATEWAY=${GATEWAY:-http://127.0.0.1:8080}
 SIZE_MB=${SIZE_MB:-100}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 
 curl -fsS "$GATEWAY/ready" >/dev/null || { echo "the suite is not ready at $GATEWAY (./suite up -d)" >&2; exit 1; }
 API_KEY=${API_KEY:-$(cat "$here/../../.suite/dev-api-key" 2>/dev/null || true)}
@@ -29,7 +30,7 @@ published() {
 }
 
 file=$(mktemp --suffix .ndjson)
-trap 'rm -f "$file"' EXIT
+trap 'rm -f "$file"; bench_cleanup' EXIT
 echo "Generating $SIZE_MB MB of NDJSON ..."
 python3 - "$file" "$SIZE_MB" <<'PY'
 import json, sys, time
@@ -54,12 +55,7 @@ id=$(curl -fsS -X POST "$GATEWAY/api/catalog/imports" -H "X-API-Key: $API_KEY" \
        -H 'Content-Type: application/x-ndjson' -T "$file" \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 received=$(date +%s.%N)
-while true; do
-  status=$(curl -fsS "$GATEWAY/api/catalog/imports/$id")
-  state=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])' <<<"$status")
-  [[ "$state" == completed || "$state" == aborted ]] && break
-  sleep 0.5
-done
+status=$(bench_await_import "$id" 0.5)
 end=$(date +%s.%N)
 rows=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["rowsDone"])' <<<"$status")
 while (( $(published) - events_before < rows )); do sleep 0.5; done

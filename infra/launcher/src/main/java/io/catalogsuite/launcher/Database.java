@@ -60,7 +60,7 @@ final class Database implements AutoCloseable {
       throw new LaunchException("Could not create the " + CATALOG_DATABASE + " database: " + e.getMessage(), e);
     }
     String url = "postgresql://postgres@localhost:" + postgres.getPort() + "/" + CATALOG_DATABASE;
-    return new Database(url, "embedded Postgres, data in " + dataDir, postgres, dataDir);
+    return new Database(url, embeddedDescription(url, dataDir), postgres, dataDir);
   }
 
   private static void createIfMissing(EmbeddedPostgres postgres, String database) throws SQLException {
@@ -75,6 +75,14 @@ final class Database implements AutoCloseable {
         statement.execute("CREATE DATABASE " + database);
       }
     }
+  }
+
+  /**
+   * The embedded server's URL (it has no password), so that {@code ./suite status} tells tools such as psql and
+   * infra/bench where the data is.
+   */
+  static String embeddedDescription(String url, Path dataDir) {
+    return "embedded Postgres at " + url + ", data in " + dataDir;
   }
 
   /** The URL catalog-service gets as {@code PG_URL}. */

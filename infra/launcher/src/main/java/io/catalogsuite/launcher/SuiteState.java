@@ -19,7 +19,7 @@ import java.util.Optional;
  * status ready
  * gateway http://127.0.0.1:8080
  * cluster suite-1f2e3d4c
- * database embedded Postgres, data in /home/me/catalog-suite/.suite/postgres
+ * database embedded Postgres at postgresql://postgres@localhost:45678/catalog, data in /home/me/catalog-suite/.suite/postgres
  * process postgres 4250 1732195201456 45678
  * process cache-1 4260 1732195203789 40123
  * </pre>

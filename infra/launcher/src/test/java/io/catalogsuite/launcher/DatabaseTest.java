@@ -2,6 +2,7 @@ package io.catalogsuite.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class DatabaseTest {
@@ -23,5 +24,11 @@ class DatabaseTest {
     Database database = Database.external("postgresql://catalog:s3cret@db:5432/catalog");
     assertThat(database.url()).isEqualTo("postgresql://catalog:s3cret@db:5432/catalog");
     assertThat(database.description()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void embedded_isDescribedWithItsUrl_forToolsThatConnect() {
+    assertThat(Database.embeddedDescription("postgresql://postgres@localhost:5555/catalog", Path.of("/x/pg")))
+        .isEqualTo("embedded Postgres at postgresql://postgres@localhost:5555/catalog, data in /x/pg");
   }
 }

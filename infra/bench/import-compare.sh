@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Bulk import vs psql \copy, and the outbox relay, in interleaved rounds (A B A B ...) on one suite:
+#   A: POST /api/catalog/imports through the gateway (NDJSON), polled until completed, while a GET
+#      /api/catalog/events stream (Server-Sent Events) clocks the import's events as they arrive;
+#   B: psql \copy of the same rows (as CSV) into the same products table.
+# Skus are unique per run, round and side, so every side inserts new rows. Prints the medians: rows/s of each
+# side and their ratio, the relay's events/s (the import's events over the time from its first to its last
+# event on the stream) and the lag of the last event after the import's finishedAt.
+#
+#   infra/bench/import-compare.sh                          # run by cache.sh; also alone, on a running suite or not
+#   IMPORT_ROWS=20000 IMPORT_ROUNDS=5 infra/bench/import-compare.sh
+#
+# Settings: IMPORT_ROWS (100000), IMPORT_ROUNDS (3), RELAY_TIMEOUT (seconds to wait for the import's last event
+# after it completed, 300), and lib.sh's SUITE_PORT, KEEP_SUITE, PG_URL, API_KEY.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+IMPORT_ROWS=${IMPORT_ROWS:-100000}
+IMPORT_ROUNDS=${IMPORT_ROUNDS:-3}
+RELAY_TIMEOUT=${RELAY_TIMEOUT:-300}
+RESULTS=$BENCH_TMP/imports.txt
+STREAM_PID=""
+
+trap 'bench_stop "$STREAM_PID"; bench_cleanup' EXIT
+
+bench_connect
+prefix() { echo "IMP-$BENCH_RUN-r$1-$2-"; }
+
+echo "Generating $IMPORT_ROUNDS x 2 files of $IMPORT_ROWS products (NDJSON for the import, CSV for \\copy) ..."
+for round in $(seq 1 "$IMPORT_ROUNDS"); do
+  python3 - "$BENCH_TMP/import-$round.ndjson" "$(prefix "$round" api)" "$BENCH_TMP/copy-$round.csv" \
+    "$(prefix "$round" copy)" "$IMPORT_ROWS" <<'PY'
+import csv, json, sys
+ndjson, api_prefix, csv_path, copy_prefix, rows = *sys.argv[1:5], int(sys.argv[5])
+with open(ndjson, "w") as lines, open(csv_path, "w", newline="") as table:
+    copy = csv.writer(table)
+    for i in range(1, rows + 1):
+        name, description = f"Imported product {i}", f"Generated for the import benchmark, line {i}."
+        category, price, stock, attributes = f"bench-{i % 40}", i % 100000, i % 500, {"n": i}
+        lines.write(json.dumps({"sku": api_prefix + str(i), "name": name, "description": description,
+                                "category": category, "priceCents": price, "currency": "EUR", "stock": stock,
+                                "attributes": attributes}, separators=(",", ":")) + "\n")
+        copy.writerow([copy_prefix + str(i), name, description, category, price, "EUR", stock,
+                       json.dumps(attributes, separators=(",", ":"))])
+PY
+done
+
+# Reads an event stream on stdin; for the events whose data names a sku starting with $1, records the count and
+# the arrival time of the first and the last; writes "count first last" to $3 once $2 arrived, or at the end.
+cat >"$BENCH_TMP/sse-clock.py" <<'PY'
+import os, signal, sys, time
+prefix, expected, out = '"sku":"' + sys.argv[1], int(sys.argv[2]), sys.argv[3]
+count, first, last = 0, None, None
+def finish(*_):
+    with open(out + ".tmp", "w") as f:
+        f.write(f"{count} {first or 0} {last or 0}\n")
+    os.rename(out + ".tmp", out)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, finish)
+for line in sys.stdin:
+    if line.startswith("retry:"):
+        open(out + ".ready", "w").close()
+    elif line.startswith("data:") and prefix in line:
+        last = time.time()
+        first = first or last
+        count += 1
+        if count == expected:
+            break
+finish()
+PY
+
+now() { date +%s.%N; }
+
+import_round() {
+  local round=$1 stream=$BENCH_TMP/stream-$round.txt start id status
+  # The stream first, so that it sees every event of the import.
+  curl -sS -N "$GATEWAY/api/catalog/events" 2>/dev/null \
+    > >(python3 "$BENCH_TMP/sse-clock.py" "$(prefix "$round" api)" "$IMPORT_ROWS" "$stream") &
+  STREAM_PID=$!
+  for _ in $(seq 1 100); do [[ -e "$stream.ready" ]] && break; sleep 0.1; done
+  [[ -e "$stream.ready" ]] || bench_fail "the event stream did not open"
+
+  start=$(now)
+  id=$(bench_curl_key -fsS -X POST "$GATEWAY/api/catalog/imports" -H 'Content-Type: application/x-ndjson' \
+         -T "$BENCH_TMP/import-$round.ndjson" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  status=$(bench_await_import "$id" 0.1)
+  [[ "$status" == *'"state":"completed"'* ]] || bench_fail "import $id was aborted: $status"
+  for _ in $(seq 1 $((RELAY_TIMEOUT * 10))); do [[ -e "$stream" ]] && break; sleep 0.1; done
+  bench_stop "$STREAM_PID" # the clock writes what it has when its stream ends
+  STREAM_PID=""
+  for _ in $(seq 1 50); do [[ -e "$stream" ]] && break; sleep 0.1; done
+  python3 - "$status" "$start" "$(cat "$stream")" "$IMPORT_ROWS" >>"$RESULTS" <<'PY'
+import datetime, json, sys
+status, start, (count, first, last), rows = json.loads(sys.argv[1]), float(sys.argv[2]), sys.argv[3].split(), int(sys.argv[4])
+count, first, last = int(count), float(first), float(last)
+finished = datetime.datetime.fromisoformat(status["finishedAt"].replace("Z", "+00:00")).timestamp()
+events_per_s = count / (last - first) if last > first else 0
+lag = last - finished if count == rows else float("inf")
+print("import", round(status["rowsDone"] / (finished - start)), status["rowsDone"], status["rowsFailed"],
+      count, round(events_per_s), f"{lag:.3f}")
+PY
+  tail -1 "$RESULTS" | awk '{ printf "  %-8s %8d rows/s  (%d rows, %d failed)  relay %d events, %d events/s, last %s s after completion\n", "import", $2, $3, $4, $5, $6, $7 }'
+}
+
+copy_round() {
+  local round=$1 start end
+  start=$(now)
+  psql "$DB_URL" -q -v ON_ERROR_STOP=1 -c "\\copy products (sku, name, description, category, price_cents, currency, stock, attributes) FROM '$BENCH_TMP/copy-$round.csv' WITH (FORMAT csv)"
+  end=$(now)
+  python3 -c 'import sys; print("copy", round(int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' \
+    "$IMPORT_ROWS" "$start" "$end" >>"$RESULTS"
+  tail -1 "$RESULTS" | awk '{ printf "  %-8s %8d rows/s\n", "\\copy", $2 }'
+}
+
+echo "Import through $GATEWAY vs psql \\copy, $IMPORT_ROUNDS interleaved rounds of $IMPORT_ROWS rows each"
+for round in $(seq 1 "$IMPORT_ROUNDS"); do
+  echo "Round $round of $IMPORT_ROUNDS"
+  import_round "$round"
+  copy_round "$round"
+  rm -f "$BENCH_TMP/import-$round.ndjson" "$BENCH_TMP/copy-$round.csv"
+done
+
+echo
+echo "Bulk import and relay: medians of $IMPORT_ROUNDS interleaved rounds, $(date -u +%Y-%m-%d), $(nproc) cores"
+python3 - "$RESULTS" "$IMPORT_ROWS" "$RELAY_TIMEOUT" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+count, timeout = int(sys.argv[2]), sys.argv[3]
+imports = [r for r in rows if r[0] == "import"]
+median = lambda values: statistics.median(float(v) for v in values)
+api, copy = median(r[1] for r in imports), median(r[1] for r in rows if r[0] == "copy")
+events, lag = median(r[5] for r in imports), median(r[6] for r in imports)
+failed = sum(int(r[3]) for r in imports)
+met = lambda ok: "met" if ok else "NOT met"
+print("| comparison | median | goal |")
+print("|---|---|---|")
+print(f"| bulk import through the gateway, {count:,} rows{f' ({failed} failed)' if failed else ''} | {api:,.0f} rows/s | |")
+print(f"| psql `\\copy` of the same rows | {copy:,.0f} rows/s | |")
+print(f"| import vs `\\copy` | {api / copy:.2f}x | >= 0.5x: {met(api >= 0.5 * copy)} |")
+print(f"| relay: the import's events on `GET /events` | {events:,.0f} events/s | >= 20,000: {met(events >= 20000)} |")
+lag_text = f"{lag:.2f} s" if lag != float("inf") else f"> {timeout} s (events missing)"
+print(f"| last event after the import completed | {lag_text} | <= 1 s: {met(lag <= 1)} |")
+PY
