@@ -114,15 +114,18 @@ public final class ServiceNode {
   private Future<Void> startServing() {
     Health health = Health.checks(readinessChecks(), service.optionalReadiness());
     return service.start(this)
-        // The first server binds the configured port (maybe 0); the others share the port it got.
-        .compose(v -> deployServer(health, config.httpPort()))
-        .compose(bound -> {
-          port = bound;
-          List<Future<Integer>> rest = new ArrayList<>();
-          for (int i = 1; i < config.httpInstances(); i++) {
-            rest.add(deployServer(health, bound));
+        // Every server binds the same port, which Vert.x shares among them. For "any free port", Vert.x 5 shares
+        // -1: with 0 each server would be given a port of its own.
+        .compose(v -> {
+          int bindPort = config.httpPort() == 0 ? -1 : config.httpPort();
+          List<Future<Integer>> servers = new ArrayList<>();
+          for (int i = 0; i < config.httpInstances(); i++) {
+            servers.add(deployServer(health, bindPort));
           }
-          return Future.all(rest);
+          return Future.all(servers).map(all -> {
+            port = servers.get(0).result();
+            return null;
+          });
         })
         .compose(v -> reaper.start())
         .compose(v -> service.discoverable() ? publish() : Future.succeededFuture());

@@ -50,6 +50,46 @@ class ServiceNodeTest {
     }
   }
 
+  /** A service that starts, serves nothing of its own, and holds the cluster's data (it is alone in it). */
+  static final class IdleService implements Service {
+    @Override
+    public ClusterRole clusterRole() {
+      return ClusterRole.DATA;
+    }
+
+    @Override
+    public Future<Void> start(ServiceNode node) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public void routes(Router router, Vertx vertx) {
+    }
+
+    @Override
+    public Map<String, Supplier<Future<?>>> readiness() {
+      return Map.of();
+    }
+  }
+
+  /** Regression: with HTTP_PORT=0 (any free port) and more than one HTTP server, the second failed to bind. */
+  @Test
+  void anyFreePort_isSharedByEveryHttpServer() throws Exception {
+    NodeConfig two = new NodeConfig("test-service", "test-2", "127.0.0.1", 0, 2, Optional.of("127.0.0.1"),
+        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30);
+    ServiceNode node = ServiceNode.start(two, new IdleService()).toCompletionStage().toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    try {
+      assertThat(node.port()).isPositive();
+      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + node.port() + "/health")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+    } finally {
+      node.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   /** Regression: a failed start closed Vert.x from its own event loop and never completed, so main hung. */
   @Test
   void start_failing_completesWithTheCause() throws Exception {
