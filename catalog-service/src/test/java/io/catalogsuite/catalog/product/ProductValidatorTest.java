@@ -29,6 +29,11 @@ class ProductValidatorTest {
   }
 
   @Test
+  void productSchema_hasItsFastPath() {
+    assertThat(validator.hasFastPath()).as("product.schema.json uses only keywords SchemaFastPath knows").isTrue();
+  }
+
+  @Test
   void validate_minimal() {
     ProductInput input = validator.validate(valid());
     assertThat(input.sku()).isEqualTo("LAMP-1");
