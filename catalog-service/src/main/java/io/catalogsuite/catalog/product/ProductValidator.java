@@ -68,7 +68,9 @@ public final class ProductValidator {
         }
       }
     }
-    findNul("", body, errors);
+    if (hasNul(body)) {
+      findNul("", body, errors); // where: only now, as it builds the path of every value it visits
+    }
     if (!errors.isEmpty()) {
       List<FieldError> fields = new ArrayList<>();
       errors.forEach((field, message) -> fields.add(new FieldError(field, message)));
@@ -97,6 +99,27 @@ public final class ProductValidator {
       keywordOf.put(field, keyword);
       errors.put(field, error.getError());
     }
+  }
+
+  /** Whether any text of {@code value} (a key, a string, at any depth) holds the NUL character. */
+  private static boolean hasNul(Object value) {
+    if (value instanceof String text) {
+      return text.indexOf('\0') >= 0;
+    }
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> entry : object) {
+        if (entry.getKey().indexOf('\0') >= 0 || hasNul(entry.getValue())) {
+          return true;
+        }
+      }
+    } else if (value instanceof JsonArray array) {
+      for (Object element : array) {
+        if (hasNul(element)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static void findNul(String path, Object value, Map<String, String> errors) {
