@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Bulk import against psql's \copy: the same ROWS products, as NDJSON for POST /imports and as CSV for
 #   psql -c "\copy products(sku, name, ...) FROM 'file.csv' CSV"
-# into the same products table, interleaved (import, copy, import, copy, ...) ROUNDS times. Every round and
-# every side gets skus of its own, so both always insert new rows. Prints rows/s of each run and the ratio
-# import / copy of each round, then the median ratio.
+# into the same products table, interleaved (import, copy, import, copy, ...) ROUNDS times, each run once the
+# outbox relay has published every event of the run before (so that neither shares the machine with the relay's
+# work for the other). Every round and every side gets skus of its own, so both always insert new rows. Prints
+# rows/s of each run and the ratio import / copy of each round, then the median ratio.
 #
 #   ./suite up -d --port 9090
 #   GATEWAY=http://127.0.0.1:9090 infra/bench/import-vs-copy.sh            # 100,000 rows, 3 rounds
@@ -14,6 +15,10 @@
 # says completed: every row and its outbox event committed. \copy is timed from psql's start to its end (one
 # transaction, no outbox event). Postgres is PG_URL if set, else the embedded one ./suite started (found in
 # .suite/state). Needs curl, python3 and psql. Results depend on the machine: compare ratios, not runs.
+#
+# With ./suite's processes (from .suite/state), each run also reports the CPU seconds they used meanwhile:
+# Postgres (every backend, the one serving \copy too) and every service JVM. On a shared machine that figure,
+# unlike rows/s, hardly depends on what else runs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -25,6 +30,7 @@ TARGET=${TARGET:-catalog}
 curl -fsS "$GATEWAY/ready" >/dev/null || { echo "the suite is not ready at $GATEWAY (./suite up -d)" >&2; exit 1; }
 API_KEY=${API_KEY:-$(cat "$root/.suite/dev-api-key" 2>/dev/null || true)}
 [[ -n "$API_KEY" ]] || { echo "set API_KEY to a key with the admin and write roles" >&2; exit 1; }
+PG_URL_GIVEN=${PG_URL:-}
 if [[ -z "${PG_URL:-}" ]]; then
   pg_port=$(awk '$1 == "process" && $2 == "postgres" { print $5 }' "$root/.suite/state")
   PG_URL="postgresql://postgres@127.0.0.1:$pg_port/catalog"
@@ -62,6 +68,19 @@ PY
 
 now() { date +%s.%N; }
 
+# CPU seconds used so far by ./suite's processes and Postgres' backends (ended ones too: the postmaster's
+# children time); empty without .suite/state.
+cpu() {
+  [[ -r "$root/.suite/state" && -z "${PG_URL_GIVEN:-}" ]] || { echo 0; return; }
+  local pids postmaster
+  pids=$(awk '$1 == "process" { print $3 }' "$root/.suite/state")
+  postmaster=$(awk '$1 == "process" && $2 == "postgres" { print $3 }' "$root/.suite/state")
+  # A backend may end between pgrep and cat: what cat could read still counts.
+  # shellcheck disable=SC2046
+  { cat $(for pid in $pids $(pgrep -P "$postmaster"); do echo "/proc/$pid/stat"; done) 2>/dev/null || true; } \
+    | awk -v ticks="$(getconf CLK_TCK)" '{ sum += $14 + $15 + $16 + $17 } END { printf "%.2f\n", sum / ticks }'
+}
+
 # A field of a flat JSON answer, without starting an interpreter inside a timed section.
 field() { # name json
   sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$2"
@@ -92,18 +111,37 @@ run_copy() { # csv -> seconds
   python3 -c "print(f'{$end - $start:.3f}')"
 }
 
+# Waits until the outbox relay has published every event (the import's product.imported ones), so that no run
+# shares the machine with the relay's work for the one before; prints how long that took.
+drained() {
+  local start
+  start=$(now)
+  until [[ $(psql -X -At "$PG_URL" -c "SELECT NOT EXISTS (SELECT FROM product_events WHERE position IS NULL)
+      AND (SELECT published FROM outbox_relay) >= coalesce((SELECT max(position) FROM product_events), 0)") == t ]]; do
+    sleep 0.5
+  done
+  python3 -c "print(f'{$(now) - $start:.1f}')"
+}
+
 run=$(date +%s)
 echo "$ROWS rows per run, $ROUNDS rounds, import to $imports, \\copy into products"
 ratios=()
 for round in $(seq 1 "$ROUNDS"); do
   generate "IMP-$run-$round" "$work/import.ndjson" "$work/import.csv"
   generate "CPY-$run-$round" "$work/copy.ndjson" "$work/copy.csv"
+  drained >/dev/null
+  cpu0=$(cpu)
   import_s=$(run_import "$work/import.ndjson")
+  cpu1=$(cpu)
+  relay_s=$(drained)
+  cpu2=$(cpu)
   copy_s=$(run_copy "$work/copy.csv")
+  cpu3=$(cpu)
   line=$(python3 -c "
 rows, i, c = $ROWS, $import_s, $copy_s
-print(f'round $round: import {rows / i:>9,.0f} rows/s ({i:.2f} s)   copy {rows / c:>9,.0f} rows/s ({c:.2f} s)'
-      f'   import/copy {c / i:.2f}')")
+ic, rc, cc = $cpu1 - $cpu0, $cpu2 - $cpu1, $cpu3 - $cpu2
+print(f'round $round: import {rows / i:>7,.0f} rows/s ({i:.2f} s, cpu {ic:.1f} s; relay done {$relay_s} s later,'
+      f' cpu {rc:.1f} s)   copy {rows / c:>7,.0f} rows/s ({c:.2f} s, cpu {cc:.1f} s)   import/copy {c / i:.2f}')")
   echo "$line"
   ratios+=("$(python3 -c "print($copy_s / $import_s)")")
 done
