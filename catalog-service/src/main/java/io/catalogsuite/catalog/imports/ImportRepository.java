@@ -22,8 +22,8 @@ import java.util.UUID;
  * Import jobs, their batches and their errors in Postgres (tables in {@code V6__imports.sql}).
  *
  * <p>A batch moves {@code pending -> running -> done}. Claiming it adds 1 to its {@code attempt}, the fencing
- * token: the transaction that writes its rows marks it done only while it still holds the latest claim, and
- * rolls everything back otherwise. A batch is therefore written exactly once however many instances claimed it
+ * token: the statement that writes its rows (or, in the fallback, the transaction) marks it done only while it
+ * still holds the latest claim, and writes nothing otherwise. A batch is therefore written exactly once however many instances claimed it
  * (a worker that died, stalled past its lease, or lost its message), and the upserts by sku make a rewrite after
  * a crash harmless anyway.
  */
