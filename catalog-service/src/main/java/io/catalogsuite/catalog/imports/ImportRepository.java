@@ -22,8 +22,8 @@ import java.util.UUID;
  * Import jobs, their batches and their errors in Postgres (tables in {@code V6__imports.sql}).
  *
  * <p>A batch moves {@code pending -> running -> done}. Claiming it adds 1 to its {@code attempt}, the fencing
- * token: the transaction that writes its rows marks it done only while it still holds the latest claim, and
- * rolls everything back otherwise. A batch is therefore written exactly once however many instances claimed it
+ * token: the statement that writes its rows (or, in the fallback, the transaction) marks it done only while it
+ * still holds the latest claim, and writes nothing otherwise. A batch is therefore written exactly once however many instances claimed it
  * (a worker that died, stalled past its lease, or lost its message), and the upserts by sku make a rewrite after
  * a crash harmless anyway.
  */
@@ -111,41 +111,70 @@ final class ImportRepository {
   private static final String FENCE = """
       SELECT 1 FROM import_batches WHERE job_id = $1 AND seq = $2 AND attempt = $3 AND state = 'running' FOR UPDATE""";
 
-  /*
-   * Upserts rows by sku, each with its outbox event (as every product write does, see ProductRepository), in
-   * one statement. Within one import a row only replaces a product imported from an earlier line; a new import
-   * (another $1) always replaces it. The rows arrive in sku order: every batch locks rows in the same order.
+  /**
+   * Upserts the rows of job $1 in the arrays from ${@code first} on (sku, name, description, category, price
+   * cents, currency, stock, attributes, line), only {@code when} holds: CTEs {@code written} (the products) and
+   * {@code events} (each written row's outbox event, as every product write does, see ProductRepository). Within
+   * one import a row only replaces a product imported from an earlier line; a new import (another $1) always
+   * replaces it. The rows arrive in sku order: every batch locks rows in the same order.
    */
-  private static final String UPSERT = """
-      WITH written AS (
-        INSERT INTO products AS p (sku, name, description, category, price_cents, currency, stock, attributes,
-                                   import_job, import_line)
-        SELECT r.sku, r.name, r.description, r.category, r.price_cents, r.currency, r.stock, r.attributes::jsonb,
-               $1::uuid, r.line
-          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::int[],
-                      $9::text[], $10::bigint[])
-            AS r (sku, name, description, category, price_cents, currency, stock, attributes, line)
-        ON CONFLICT (sku) DO UPDATE
-           SET name = excluded.name, description = excluded.description, category = excluded.category,
-               price_cents = excluded.price_cents, currency = excluded.currency, stock = excluded.stock,
-               attributes = excluded.attributes, import_job = excluded.import_job, import_line = excluded.import_line,
-               version = p.version + 1, updated_at = now()
-         WHERE p.import_job IS DISTINCT FROM excluded.import_job OR p.import_line < excluded.import_line
-        RETURNING p.id, p.sku, p.version
-      )
-      INSERT INTO product_events (type, product_id, sku, version)
-      SELECT 'product.imported', id, sku, version FROM written""";
+  private static String upsert(int first, String when) {
+    return """
+        written AS (
+          INSERT INTO products AS p (sku, name, description, category, price_cents, currency, stock, attributes,
+                                     import_job, import_line)
+          SELECT r.sku, r.name, r.description, r.category, r.price_cents, r.currency, r.stock, r.attributes::jsonb,
+                 $1::uuid, r.line
+            FROM unnest($%d::text[], $%d::text[], $%d::text[], $%d::text[], $%d::bigint[], $%d::text[], $%d::int[],
+                        $%d::text[], $%d::bigint[])
+              AS r (sku, name, description, category, price_cents, currency, stock, attributes, line)
+           WHERE %s
+          ON CONFLICT (sku) DO UPDATE
+             SET name = excluded.name, description = excluded.description, category = excluded.category,
+                 price_cents = excluded.price_cents, currency = excluded.currency, stock = excluded.stock,
+                 attributes = excluded.attributes, import_job = excluded.import_job,
+                 import_line = excluded.import_line, version = p.version + 1, updated_at = now()
+           WHERE p.import_job IS DISTINCT FROM excluded.import_job OR p.import_line < excluded.import_line
+          RETURNING p.id, p.sku, p.version
+        ),
+        events AS (
+          INSERT INTO product_events (type, product_id, sku, version)
+          SELECT 'product.imported', id, sku, version FROM written
+        )""".formatted(first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7,
+        first + 8, when);
+  }
 
-  /** Marks the fenced batch done with its counts and errors, and drops its raw lines. */
-  private static final String FINISH = """
-      WITH done AS (
+  /** Rows ($2 to $10) of job $1, in a transaction that holds the batch already (the fallback, row by row). */
+  private static final String UPSERT = "WITH " + upsert(2, "true") + "\nSELECT count(*) FROM written";
+
+  /**
+   * Marks batch ($1, $2) done with its counts ($4 done, $5 failed) and errors ($6 lines, $7 reasons), and drops
+   * its raw lines, only while claim $3 is still the latest: CTE {@code done}, the batch if so, and
+   * {@code errors}. The update locks the batch row, so a claim or an abort waits for this transaction.
+   */
+  private static final String DONE = """
+      done AS (
         UPDATE import_batches
            SET state = 'done', rows_done = $4, rows_failed = $5, finished_at = now(), lines = NULL, lease_until = NULL
          WHERE job_id = $1 AND seq = $2 AND attempt = $3 AND state = 'running'
         RETURNING job_id
-      )
-      INSERT INTO import_errors (job_id, line, reason)
-      SELECT done.job_id, e.line, e.reason FROM done, unnest($6::bigint[], $7::text[]) AS e (line, reason)""";
+      )""";
+  private static final String ERRORS_OF_DONE = """
+      errors AS (
+        INSERT INTO import_errors (job_id, line, reason)
+        SELECT done.job_id, e.line, e.reason FROM done, unnest($6::bigint[], $7::text[]) AS e (line, reason)
+      )""";
+
+  /** Marks the fenced batch done (the fallback's last statement); 1 if it was. */
+  private static final String FINISH = "WITH " + DONE + ",\n" + ERRORS_OF_DONE + "\nSELECT count(*) FROM done";
+
+  /**
+   * Writes a whole batch in one statement, its own transaction: DONE, then (only if the batch was still this
+   * claim's) its rows from $8 on with their events, and its errors. 1 if written, 0 (nothing written) if another
+   * claim replaced this one. The batch row is locked first, as FENCE does, then the products in sku order.
+   */
+  private static final String WRITE = "WITH " + DONE + ",\n" + upsert(8, "EXISTS (SELECT FROM done)") + ",\n"
+      + ERRORS_OF_DONE + "\nSELECT count(*) FROM done";
 
   private static final String STATUS = """
       SELECT j.id, j.state, j.created_at, j.lines, j.batches, j.received_at, j.aborted_at, j.error, now() AS now,
@@ -240,41 +269,44 @@ final class ImportRepository {
   }
 
   /**
-   * Writes a claimed batch in one transaction: its rows with their events, its errors, and the batch marked
-   * done. False, with nothing written, when another claim has replaced this one.
+   * Writes a claimed batch, all or nothing: its rows with their events, its errors, and the batch marked done.
+   * False, with nothing written, when another claim has replaced this one.
    *
-   * <p>When the one multi-row upsert fails on a data error (a row the validator let through but Postgres
-   * refuses), the rows are written one by one, each behind a savepoint, and each refused row becomes an error of
-   * its line. The transaction is begun and ended with plain SQL rather than {@code Pool.withTransaction}: the
-   * client's transaction object rolls back at commit once any statement failed, savepoint or not.
+   * <p>One statement does it all (WRITE), a single round trip. When it fails on a data error (a row the
+   * validator let through but Postgres refuses), nothing of it is left, and the batch is written again in a
+   * transaction row by row, each row behind a savepoint, each refused row becoming an error of its line.
    */
   Future<Boolean> write(ClaimedBatch batch, ParsedBatch parsed) {
+    Tuple params = done(batch, parsed.valid(), parsed.failed(), parsed.errors());
+    return transactions.preparedQuery(WRITE).execute(addRows(params, parsed.rows()))
+        .map(ImportRepository::one)
+        .recover(failure -> isDataError(failure) ? writeRowByRow(batch, parsed) : Future.failedFuture(failure));
+  }
+
+  /**
+   * The fallback of {@link #write}: in one transaction, the batch locked (FENCE), then each row behind a
+   * savepoint, then the batch marked done. The transaction is begun and ended with plain SQL rather than
+   * {@code Pool.withTransaction}: the client's transaction object rolls back at commit once any statement
+   * failed, savepoint or not.
+   */
+  private Future<Boolean> writeRowByRow(ClaimedBatch batch, ParsedBatch parsed) {
     return transactions.withConnection(conn -> sql(conn, "BEGIN")
         .compose(v -> conn.preparedQuery(FENCE).execute(Tuple.of(batch.job(), batch.seq(), batch.attempt())))
         .compose(fence -> {
           if (fence.size() == 0) {
             return sql(conn, "ROLLBACK").map(false);
           }
-          return upsertAll(conn, batch.job(), parsed.rows())
-              .compose(refused -> finish(conn, batch, parsed, refused))
+          return oneByOne(conn, batch.job(), parsed.rows(), 0, new ArrayList<>())
+              .compose(refused -> {
+                List<LineError> errors = new ArrayList<>(parsed.errors());
+                errors.addAll(refused);
+                return conn.preparedQuery(FINISH).execute(
+                    done(batch, parsed.valid() - refused.size(), parsed.failed() + refused.size(), errors));
+              })
               .compose(v -> sql(conn, "COMMIT"))
               .map(true);
         })
         .recover(failure -> sql(conn, "ROLLBACK").transform(ignored -> Future.failedFuture(failure))));
-  }
-
-  /** Upserts the rows; the lines Postgres refused (none, unless it fell back to row by row). */
-  private static Future<List<LineError>> upsertAll(SqlConnection conn, UUID job, List<ParsedBatch.Row> rows) {
-    if (rows.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    return sql(conn, "SAVEPOINT batch")
-        .compose(v -> upsert(conn, job, rows))
-        .compose(v -> sql(conn, "RELEASE SAVEPOINT batch"))
-        .<List<LineError>>map(v -> List.of())
-        .recover(failure -> isDataError(failure)
-            ? sql(conn, "ROLLBACK TO SAVEPOINT batch").compose(v -> oneByOne(conn, job, rows, 0, new ArrayList<>()))
-            : Future.failedFuture(failure));
   }
 
   private static Future<List<LineError>> oneByOne(SqlConnection conn, UUID job, List<ParsedBatch.Row> rows, int next,
@@ -284,7 +316,7 @@ final class ImportRepository {
     }
     ParsedBatch.Row row = rows.get(next);
     return sql(conn, "SAVEPOINT row")
-        .compose(v -> upsert(conn, job, List.of(row)))
+        .compose(v -> conn.preparedQuery(UPSERT).execute(addRows(Tuple.of(job), List.of(row))))
         .compose(v -> sql(conn, "RELEASE SAVEPOINT row"))
         .recover(failure -> {
           if (!isDataError(failure)) {
@@ -297,7 +329,15 @@ final class ImportRepository {
         .compose(v -> oneByOne(conn, job, rows, next + 1, refused));
   }
 
-  private static Future<Void> upsert(SqlConnection conn, UUID job, List<ParsedBatch.Row> rows) {
+  /** The parameters of DONE: $1 to $7. */
+  private static Tuple done(ClaimedBatch batch, int rowsDone, int rowsFailed, List<LineError> errors) {
+    return Tuple.of(batch.job(), batch.seq(), batch.attempt(), rowsDone, rowsFailed)
+        .addValue(errors.stream().map(LineError::line).toArray(Long[]::new))
+        .addValue(errors.stream().map(LineError::reason).toArray(String[]::new));
+  }
+
+  /** Adds the rows as the nine arrays {@link #upsert} reads, after the parameters already there. */
+  private static Tuple addRows(Tuple params, List<ParsedBatch.Row> rows) {
     int n = rows.size();
     String[] sku = new String[n];
     String[] name = new String[n];
@@ -320,20 +360,12 @@ final class ImportRepository {
       attributes[i] = p.attributes() == null ? null : p.attributes().encode();
       line[i] = rows.get(i).line();
     }
-    Tuple params = Tuple.of(job).addValue(sku).addValue(name).addValue(description).addValue(category)
-        .addValue(priceCents).addValue(currency).addValue(stock).addValue(attributes).addValue(line);
-    return conn.preparedQuery(UPSERT).execute(params).mapEmpty();
+    return params.addValue(sku).addValue(name).addValue(description).addValue(category).addValue(priceCents)
+        .addValue(currency).addValue(stock).addValue(attributes).addValue(line);
   }
 
-  private static Future<Void> finish(SqlConnection conn, ClaimedBatch batch, ParsedBatch parsed,
-      List<LineError> refusedByDatabase) {
-    List<LineError> errors = new ArrayList<>(parsed.errors());
-    errors.addAll(refusedByDatabase);
-    Tuple params = Tuple.of(batch.job(), batch.seq(), batch.attempt(), parsed.valid() - refusedByDatabase.size(),
-            parsed.failed() + refusedByDatabase.size())
-        .addValue(errors.stream().map(LineError::line).toArray(Long[]::new))
-        .addValue(errors.stream().map(LineError::reason).toArray(String[]::new));
-    return conn.preparedQuery(FINISH).execute(params).mapEmpty();
+  private static boolean one(RowSet<Row> count) {
+    return count.iterator().next().getLong(0) == 1;
   }
 
   /** Class 22 (data exception) and 23 (integrity constraint violation): the row's fault, not the batch's. */

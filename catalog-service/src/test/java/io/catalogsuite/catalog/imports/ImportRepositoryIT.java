@@ -97,6 +97,39 @@ class ImportRepositoryIT {
     assertThat(await(repository.claim(key, 60, "worker-3"))).as("done: never claimed again").isNull();
   }
 
+  /**
+   * A row only Postgres refuses makes the one-statement write fail whole; the row-by-row fallback then writes
+   * the rest, and the refused row becomes its line's error, but only under the latest claim.
+   */
+  @Test
+  void rowRefusedByTheDatabase_fallsBackRowByRow_onlyUnderTheLatestClaim() {
+    String sku = "REFUSED-" + UUID.randomUUID().toString().substring(0, 8);
+    UUID job = jobWithBatch(List.of(line(sku + "-1", "fine"), line(sku + "-2", "refused in repo-it"),
+        "not json", line(sku + "-4", "fine too")));
+    BatchKey key = new BatchKey(job, 0);
+    ClaimedBatch stale = await(repository.claim(key, 0, "worker-1"));
+    ClaimedBatch latest = await(repository.claim(key, 60, "worker-2"));
+    await(sql.query("ALTER TABLE products ADD CONSTRAINT repo_it_refused CHECK (name <> 'refused in repo-it')")
+        .execute());
+    try {
+      assertThat(await(repository.write(stale, ParsedBatch.parse(1, stale.lines(), VALIDATOR)))).isFalse();
+      assertThat(count("SELECT count(*) FROM products WHERE sku LIKE $1", sku + "%")).isZero();
+
+      assertThat(await(repository.write(latest, ParsedBatch.parse(1, latest.lines(), VALIDATOR)))).isTrue();
+      assertThat(count("SELECT count(*) FROM products WHERE sku IN ($1, $2)", sku + "-1", sku + "-4")).isEqualTo(2);
+      assertThat(count("SELECT count(*) FROM product_events WHERE sku LIKE $1", sku + "%")).isEqualTo(2);
+      assertThat(count("SELECT count(*) FROM import_batches WHERE job_id = $1 AND state = 'done' AND rows_done = 2"
+          + " AND rows_failed = 2 AND lines IS NULL", job)).isEqualTo(1);
+      JsonObject status = await(repository.status(job, 0, 100));
+      assertThat(status.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getLong("line")))
+          .containsExactly(2L, 3L);
+      assertThat(status.getJsonArray("errors").getJsonObject(0).getString("reason"))
+          .startsWith("refused by the database: ").contains("repo_it_refused");
+    } finally {
+      await(sql.query("ALTER TABLE products DROP CONSTRAINT repo_it_refused").execute());
+    }
+  }
+
   @Test
   void claimDue_takesOnlyBatchesLeftBehind_eachByOneSweeper() {
     UUID expired = jobWithBatch(List.of(line("DUE-A-" + UUID.randomUUID().toString().substring(0, 8), "a")));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.ProblemException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,11 @@ class ProductValidatorTest {
 
   private List<String> fieldsOf(JsonObject body) {
     return errorsOf(body).stream().map(FieldError::field).toList();
+  }
+
+  @Test
+  void productSchema_hasItsFastPath() {
+    assertThat(validator.hasFastPath()).as("product.schema.json uses only keywords SchemaFastPath knows").isTrue();
   }
 
   @Test
@@ -92,6 +98,11 @@ class ProductValidatorTest {
     assertThat(fieldsOf(valid().put("name", "a\u0000b"))).containsExactly("/name");
     assertThat(fieldsOf(valid().put("attributes", new JsonObject().put("k", "v\u0000"))))
         .containsExactly("/attributes/k");
+    assertThat(errorsOf(valid().put("attributes", new JsonObject().put("list",
+        new JsonArray().add("ok").add(new JsonObject().put("deep", "\u0000"))))))
+        .containsExactly(new FieldError("/attributes/list/1/deep", "must not contain the NUL character (U+0000)"));
+    assertThat(errorsOf(valid().put("attributes", new JsonObject().put("k\u0000", 1))))
+        .containsExactly(new FieldError("/attributes", "keys must not contain the NUL character (U+0000)"));
   }
 
   @Test
