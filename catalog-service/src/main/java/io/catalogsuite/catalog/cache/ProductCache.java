@@ -1,5 +1,7 @@
 package io.catalogsuite.catalog.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.catalogsuite.cacheprotocol.CacheCounters;
@@ -46,9 +48,14 @@ import org.slf4j.LoggerFactory;
  *       API's own writes update the cache before they answer (a client reads its write back at once, on any
  *       instance); every committed change, whatever wrote it (an import too), also reaches {@link #invalidate}
  *       through the outbox's events.
- *   <li>Never stampedes: a lookup is one call that, on a miss, also claims the load ({@link LoadClaim}); the
- *       concurrent lookups of one product on this instance share it, and the other instances wait for the claim's
- *       holder.
+ *   <li>Never stampedes: the concurrent lookups of one product on this instance share one. A lookup in the shared
+ *       map is one call that, on a miss, also claims the load ({@link LoadClaim}), and the other instances wait
+ *       for the claim's holder.
+ *   <li>Admission: the shared map is only asked for an id that missed here before, lately. A first miss reads
+ *       Postgres directly: when reads spread over more products than the caches hold, most are read once, and
+ *       asking the shared map and filling it (two calls to another member) would cost more than the read itself.
+ *       So the first lookup of a product on an instance costs one database load on that instance; the next ones
+ *       are single-flight across the cluster.
  *   <li>Negative caching: an unknown id is remembered as missing for a short time, so repeated lookups of it do
  *       not reach the database; a product created meanwhile replaces the marker at once (version 1 beats 0).
  *   <li>Never poisoned: an entry that is not a well-formed {@link CachedProduct} is counted
@@ -92,6 +99,12 @@ public final class ProductCache {
   private final Counter hits;
   private final Counter misses;
   private final Counter bypassed;
+  private final Counter skipped;
+  /**
+   * The ids that missed here lately (as many as the near cache holds): the shared map's admission. Only an id that
+   * misses a second time is looked up in, and put into, the shared map.
+   */
+  private final Cache<Long, Boolean> recentMisses;
   private final Counter malformed;
   private final Timer loads;
 
@@ -118,6 +131,10 @@ public final class ProductCache {
     this.missingTtlSeconds = missingTtlSeconds;
     this.hits = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "hit").register(metrics);
     this.misses = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "miss").register(metrics);
+    this.recentMisses = Caffeine.newBuilder().maximumSize(Math.max(1_000, nearCache.maxEntries()))
+        .executor(Runnable::run).build();
+    this.skipped = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "skipped")
+        .description("First misses of an id, read from Postgres without asking the shared map").register(metrics);
     this.bypassed = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "bypassed")
         .description("Lookups that went to Postgres because the shared cache could not be used").register(metrics);
     this.malformed = Counter.builder("cache.malformed.entries").tag("cache", MAP)
@@ -197,7 +214,19 @@ public final class ProductCache {
     }
     // The lookup leaves inFlight only once the shared map holds its result (see load), so a reader that comes
     // later either shares it or finds the result in the map; it never claims the same load a second time.
-    lookUp(id, loader, mine, 0).onComplete(done -> {
+    Future<Void> lookup;
+    if (recentMisses.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
+      // Its first miss here of late: Postgres answers, and the shared map is neither asked nor filled. A product
+      // read once and not again (reads spread over more products than the caches hold) costs no cache call;
+      // one that misses again goes through the shared map, and so does every read of it on other instances
+      // that missed it before.
+      skipped.increment();
+      lookup = timedLoad(loader).map(product -> product == null ? null : ProductDocument.of(product))
+          .onComplete(mine).mapEmpty();
+    } else {
+      lookup = lookUp(id, loader, mine, 0);
+    }
+    lookup.onComplete(done -> {
       if (registered) {
         inFlight.remove(id, mine.future());
       }
@@ -253,9 +282,7 @@ public final class ProductCache {
    * a "missing" marker.
    */
   private Future<Void> load(long id, Supplier<Future<JsonObject>> loader, Promise<ProductDocument> answer) {
-    long start = System.nanoTime();
-    return loader.get()
-        .onComplete(result -> loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
+    return timedLoad(loader)
         .compose(product -> {
           if (product == null) {
             answer.complete(null);
@@ -268,6 +295,12 @@ public final class ProductCache {
           answer.fail(failure);
           return release(id);
         });
+  }
+
+  /** A database load after a miss, timed ({@code cache_loads_seconds}). */
+  private Future<JsonObject> timedLoad(Supplier<Future<JsonObject>> loader) {
+    long start = System.nanoTime();
+    return loader.get().onComplete(result -> loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
   }
 
   private static Future<Void> fromDatabase(Supplier<Future<JsonObject>> loader, Promise<ProductDocument> answer) {
