@@ -1,6 +1,7 @@
 package io.catalogsuite.catalog;
 
 import io.catalogsuite.catalog.cache.NearCacheConfig;
+import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.config.ConfigException;
@@ -13,13 +14,12 @@ import java.util.Map;
  *
  * @param database          {@code PG_URL}, e.g. {@code postgresql://catalog:secret@db:5432/catalog}
  * @param poolSize          {@code PG_POOL_SIZE}: connections to Postgres per instance
- * @param missingTtlSeconds {@code CACHE_MISSING_TTL_SECONDS}: how long an unknown id is remembered as missing
- *                          (negative caching; 0 = off)
+ * @param sharedCache       {@code CACHE_*}: how the shared map is used (negative caching, admission)
  * @param nearCache         {@code NEAR_CACHE_*}: each instance's near cache in front of the shared map
  * @param events            change events: the outbox relay and {@code GET /events} ({@code EVENTS_*})
  * @param imports           {@code IMPORT_*}: bulk imports
  */
-public record CatalogConfig(PgConnectOptions database, int poolSize, int missingTtlSeconds,
+public record CatalogConfig(PgConnectOptions database, int poolSize, SharedCacheConfig sharedCache,
     NearCacheConfig nearCache, EventsConfig events, ImportConfig imports) {
   static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
 
@@ -28,7 +28,7 @@ public record CatalogConfig(PgConnectOptions database, int poolSize, int missing
     return new CatalogConfig(
         database(env.string("PG_URL", DEFAULT_PG_URL)),
         env.integer("PG_POOL_SIZE", 8, 1, 256),
-        env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600),
+        SharedCacheConfig.fromEnv(env),
         NearCacheConfig.fromEnv(env),
         EventsConfig.fromEnv(env),
         ImportConfig.fromEnv(env));

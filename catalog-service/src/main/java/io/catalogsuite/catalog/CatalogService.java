@@ -69,7 +69,7 @@ public final class CatalogService implements Service {
               .connectingTo(config.database())
               .using(vertx)
               .build();
-          cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.missingTtlSeconds(),
+          cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.sharedCache(),
               node.metrics());
           products = ProductHandlers.create(client, transactions, cache);
           events = new EventStreams(vertx, client, config.events(), node.metrics());

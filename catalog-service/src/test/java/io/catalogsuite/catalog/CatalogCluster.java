@@ -5,6 +5,7 @@ import static io.catalogsuite.testing.TestHttp.await;
 import io.catalogsuite.cache.CacheConfig;
 import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.cache.NearCacheConfig;
+import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
@@ -60,17 +61,18 @@ public final class CatalogCluster implements AutoCloseable {
   /** The same, with these event and import settings. */
   public static CatalogCluster start(int catalogs, int missingTtlSeconds, EventsConfig events,
       ImportConfig imports) {
-    return start(catalogs, missingTtlSeconds, NearCacheConfig.defaults(), events, imports);
+    return start(catalogs, SharedCacheConfig.withMissingTtl(missingTtlSeconds), NearCacheConfig.defaults(), events,
+        imports);
   }
 
-  /** The same, with these near-cache, event and import settings. */
-  public static CatalogCluster start(int catalogs, int missingTtlSeconds, NearCacheConfig nearCache,
+  /** The same, with these cache, event and import settings. */
+  public static CatalogCluster start(int catalogs, SharedCacheConfig sharedCache, NearCacheConfig nearCache,
       EventsConfig events, ImportConfig imports) {
     String database = TestPostgres.createDatabase();
     String cluster = TestNodes.uniqueClusterName();
     ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
-    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, missingTtlSeconds, nearCache,
+    CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, sharedCache, nearCache,
         events, imports);
     List<Future<ServiceNode>> starting = new ArrayList<>();
     for (int i = 0; i < catalogs; i++) {

@@ -11,6 +11,7 @@ import io.catalogsuite.cache.CacheService;
 import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.catalog.cache.NearCacheConfig;
+import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
@@ -85,7 +86,8 @@ class GatewayIT {
   static void start() {
     cluster = TestNodes.uniqueClusterName();
     // Event streams get a heartbeat every 200 ms: well within the gateway's 2 s client idle timeout.
-    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4, 5, NearCacheConfig.defaults(),
+    catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4,
+        SharedCacheConfig.withMissingTtl(5), NearCacheConfig.defaults(),
         new EventsConfig(1000, 500, 200, 72, 100), ImportConfig.defaults());
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));

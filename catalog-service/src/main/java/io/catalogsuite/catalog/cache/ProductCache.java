@@ -22,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Never stampedes: the concurrent lookups of one product on this instance share one. A lookup in the shared
  *       map is one call that, on a miss, also claims the load ({@link LoadClaim}), and the other instances wait
  *       for the claim's holder.
- *   <li>Admission: the shared map is only asked for an id that missed here before, lately. A first miss reads
+ *   <li>Admission: the shared map is only asked for an id that missed here shortly before. A first miss reads
  *       Postgres directly: when reads spread over more products than the caches hold, most are read once, and
  *       asking the shared map and filling it (two calls to another member) would cost more than the read itself.
  *       So the first lookup of a product on an instance costs one database load on that instance; the next ones
@@ -79,6 +80,8 @@ public final class ProductCache {
   private static final LoadClaim CLAIM = LoadClaim.forAtMost(2, TimeUnit.SECONDS);
   /** Pauses of 5, 10, 20 ... 100 ms: together beyond the claim's time to live. */
   private static final int MAX_CLAIM_WAITS = 30;
+  /** At most this many recent misses are remembered (about 8 MB); beyond it, the least useful go first. */
+  private static final long ADMISSION_MAX_IDS = 100_000;
   /** A cache call slower than this is given up, and Postgres answers. */
   static final long CALL_TIMEOUT_MS = 1000;
   private static final Logger log = LoggerFactory.getLogger(ProductCache.class);
@@ -101,8 +104,10 @@ public final class ProductCache {
   private final Counter bypassed;
   private final Counter skipped;
   /**
-   * The ids that missed here lately (as many as the near cache holds): the shared map's admission. Only an id that
-   * misses a second time is looked up in, and put into, the shared map.
+   * The ids that missed here within the admission window ({@link SharedCacheConfig#admissionWindowMs()}): the
+   * shared map's admission. Only an id that misses again within it is looked up in, and put into, the shared map.
+   * A product read often misses again soon (after its near-cache entry was invalidated or evicted); reads spread
+   * at random over many products seldom do. Null when every miss is admitted.
    */
   private final Cache<Long, Boolean> recentMisses;
   private final Counter malformed;
@@ -110,17 +115,17 @@ public final class ProductCache {
 
   /**
    * The cache of products in {@code member}'s cluster, with this instance's near cache (when
-   * {@code nearCache.enabled()}); unknown ids are remembered for {@code missingTtlSeconds}. {@code service} is the
+   * {@code nearCache.enabled()}), using the shared map as {@code shared} says. {@code service} is the
    * name the other instances of this one's service have in the cluster. {@link #start} it before any write.
    */
   public static ProductCache create(Vertx vertx, HazelcastInstance member, String service, NearCacheConfig nearCache,
-      long missingTtlSeconds, MeterRegistry metrics) {
+      SharedCacheConfig shared, MeterRegistry metrics) {
     return new ProductCache(vertx, new NearCache(nearCache, metrics), nearCache, member, service,
-        new CacheAvailability(member), metrics, missingTtlSeconds);
+        new CacheAvailability(member), metrics, shared);
   }
 
   private ProductCache(Vertx vertx, NearCache near, NearCacheConfig nearCache, HazelcastInstance member,
-      String service, CacheAvailability availability, MeterRegistry metrics, long missingTtlSeconds) {
+      String service, CacheAvailability availability, MeterRegistry metrics, SharedCacheConfig shared) {
     this.vertx = vertx;
     this.near = near;
     this.coherence = new NearCacheCoherence(new Local(), nearCache, member, service, metrics);
@@ -128,10 +133,11 @@ public final class ProductCache {
     this.map = member.getMap(MAP);
     this.availability = availability;
     this.lookups = CacheCounters.of(member, MAP);
-    this.missingTtlSeconds = missingTtlSeconds;
+    this.missingTtlSeconds = shared.missingTtlSeconds();
     this.hits = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "hit").register(metrics);
     this.misses = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "miss").register(metrics);
-    this.recentMisses = Caffeine.newBuilder().maximumSize(Math.max(1_000, nearCache.maxEntries()))
+    this.recentMisses = shared.admitsEveryMiss() ? null : Caffeine.newBuilder()
+        .expireAfterWrite(Duration.ofMillis(shared.admissionWindowMs())).maximumSize(ADMISSION_MAX_IDS)
         .executor(Runnable::run).build();
     this.skipped = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "skipped")
         .description("First misses of an id, read from Postgres without asking the shared map").register(metrics);
@@ -215,7 +221,7 @@ public final class ProductCache {
     // The lookup leaves inFlight only once the shared map holds its result (see load), so a reader that comes
     // later either shares it or finds the result in the map; it never claims the same load a second time.
     Future<Void> lookup;
-    if (recentMisses.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
+    if (recentMisses != null && recentMisses.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
       // Its first miss here of late: Postgres answers, and the shared map is neither asked nor filled. A product
       // read once and not again (reads spread over more products than the caches hold) costs no cache call;
       // one that misses again goes through the shared map, and so does every read of it on other instances

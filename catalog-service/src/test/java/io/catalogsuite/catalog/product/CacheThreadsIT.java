@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.catalog.CatalogCluster;
 import io.catalogsuite.catalog.cache.NearCacheConfig;
+import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.testing.TestHttp;
@@ -30,11 +31,11 @@ class CacheThreadsIT {
   private static final int READS = 1_000;
   private static CatalogCluster cluster;
 
-  /** Without a near cache: every read is a call to the shared map, which is what this is about. */
+  /** Without a near cache and admitting every miss: every read is a call to the shared map, this test's subject. */
   @BeforeAll
   static void start() {
-    cluster = CatalogCluster.start(1, 60, new NearCacheConfig(0, 1, 60, 1000), EventsConfig.defaults(),
-        ImportConfig.defaults());
+    cluster = CatalogCluster.start(1, new SharedCacheConfig(60, 0), new NearCacheConfig(0, 1, 60, 1000),
+        EventsConfig.defaults(), ImportConfig.defaults());
   }
 
   @AfterAll
