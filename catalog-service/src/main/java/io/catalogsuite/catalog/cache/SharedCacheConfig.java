@@ -17,7 +17,7 @@ public record SharedCacheConfig(int missingTtlSeconds, int admissionWindowMs) {
   public static SharedCacheConfig fromEnv(Env env) {
     return new SharedCacheConfig(
         env.integer("CACHE_MISSING_TTL_SECONDS", 5, 0, 3600),
-        env.integer("CACHE_ADMISSION_WINDOW_MS", 2_000, 0, 3_600_000));
+        env.integer("CACHE_ADMISSION_WINDOW_MS", 500, 0, 3_600_000));
   }
 
   /** The defaults, with unknown ids remembered for {@code missingTtlSeconds}. */
