@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  * event twice (they compare versions and positions), never miss one.
  */
 public final class OutboxRelay extends VerticleBase {
-  /** Any constant, the same for every instance (the migrations use another). */
-  static final long LOCK_KEY = 0x6f75_7462_6f78L; // "outbox"
+  /**
+   * The Postgres advisory lock the relay holds: any constant, the same for every instance (the migrations use
+   * another). A session that holds it keeps every instance from relaying (tests do).
+   */
+  public static final long LOCK_KEY = 0x6f75_7462_6f78L; // "outbox"
   private static final String CHANNEL = "product_events";
   private static final int PRUNE_LIMIT = 10_000;
   private static final long PRUNE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);

@@ -138,8 +138,8 @@ final class ImportRepository {
           RETURNING p.id, p.sku, p.version
         ),
         events AS (
-          INSERT INTO product_events (type, product_id, sku, version)
-          SELECT 'product.imported', id, sku, version FROM written
+          INSERT INTO product_events (type, product_id, sku, version, import_job)
+          SELECT 'product.imported', id, sku, version, $1::uuid FROM written
         )""".formatted(first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7,
         first + 8, when);
   }
@@ -180,7 +180,11 @@ final class ImportRepository {
       SELECT j.id, j.state, j.created_at, j.lines, j.batches, j.received_at, j.aborted_at, j.error, now() AS now,
              count(b.seq) FILTER (WHERE b.state = 'done') AS done,
              coalesce(sum(b.rows_done), 0) AS rows_done, coalesce(sum(b.rows_failed), 0) AS rows_failed,
-             max(b.finished_at) AS last_finished
+             max(b.finished_at) AS last_finished,
+             EXISTS (SELECT FROM product_events e WHERE e.import_job = $1 AND e.position IS NULL)
+               OR EXISTS (SELECT FROM product_events e
+                           WHERE e.position > (SELECT published FROM outbox_relay) AND e.import_job = $1)
+               AS relaying
         FROM import_jobs j LEFT JOIN import_batches b ON b.job_id = j.id
        WHERE j.id = $1
        GROUP BY j.id""";
@@ -401,7 +405,9 @@ final class ImportRepository {
     String stored = row.getString("state");
     int batches = row.getInteger("batches");
     long done = row.getLong("done");
-    boolean completed = stored.equals("processing") && done == batches;
+    // Written is not yet completed: every change must also have been relayed, so that no cache still holds a
+    // version the import replaced (a client that waits for completion, then reads, sees the import).
+    boolean completed = stored.equals("processing") && done == batches && !row.getBoolean("relaying");
     String state = completed ? "completed" : stored;
     OffsetDateTime created = row.getOffsetDateTime("created_at");
     OffsetDateTime received = row.getOffsetDateTime("received_at");
