@@ -22,8 +22,11 @@ import java.util.stream.Collectors;
 public final class Invalidation implements EntryProcessor<Long, Object, Invalidation.Outcome> {
   private static final long serialVersionUID = 1L;
 
-  /** What became of one entry. */
-  public enum Outcome { UNCHANGED, INVALIDATED, REMOVED_MALFORMED }
+  /**
+   * What became of one entry that changed; an entry left as it was has no outcome (null), so that an invalidation
+   * of many keys, most of them not cached, answers with little.
+   */
+  public enum Outcome { INVALIDATED, REMOVED_MALFORMED }
 
   /** The changed products' ids, ascending, each once: a processor is shared by partition threads, so it is read-only. */
   final long[] ids;
@@ -63,7 +66,7 @@ public final class Invalidation implements EntryProcessor<Long, Object, Invalida
     Object value = entry.getValue();
     Long version = versionOf(entry.getKey());
     if (value == null || version == null) {
-      return Outcome.UNCHANGED;
+      return null;
     }
     CachedProduct current = CachedProduct.wellFormedOrNull(value);
     if (current == null) {
@@ -71,7 +74,7 @@ public final class Invalidation implements EntryProcessor<Long, Object, Invalida
       return Outcome.REMOVED_MALFORMED;
     }
     if (current.version() >= version) {
-      return Outcome.UNCHANGED;
+      return null;
     }
     CachedProduct replacement = version == CachedProduct.TOMBSTONE_VERSION
         ? CachedProduct.tombstone()
