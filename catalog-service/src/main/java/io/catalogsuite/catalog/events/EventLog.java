@@ -6,6 +6,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -16,8 +17,8 @@ final class EventLog {
   private static final String COLUMNS = "position, type, product_id, sku, version, created_at";
 
   /**
-   * Numbers up to $1 events not numbered yet, oldest first. Only the relay runs it (it holds the relay lock),
-   * so positions grow in the order events are published.
+   * Numbers up to $1 events not numbered yet, oldest first, and returns them. Only the relay runs it (it holds the
+   * relay lock), so positions grow in the order events are published.
    *
    * <p>The update finds its rows by primary key only. With {@code AND e.position IS NULL} there as well, the
    * planner could also reach them through the partial index of unnumbered events, and when the table had grown
@@ -31,7 +32,8 @@ final class EventLog {
       numbered AS (
         SELECT id, nextval('product_event_positions') AS position FROM (SELECT id FROM next ORDER BY id) ordered
       )
-      UPDATE product_events e SET position = numbered.position FROM numbered WHERE e.id = numbered.id""";
+      UPDATE product_events e SET position = numbered.position FROM numbered WHERE e.id = numbered.id
+      RETURNING e.""" + COLUMNS.replace(", ", ", e.");
 
   /** Numbered events that have not reached the event bus yet, in order. */
   private static final String UNPUBLISHED = "SELECT " + COLUMNS + """
@@ -59,9 +61,13 @@ final class EventLog {
   private EventLog() {
   }
 
-  /** Numbers up to {@code limit} new events (see {@link #NUMBER}). */
-  static Future<Void> number(SqlClient on, int limit) {
-    return on.preparedQuery(NUMBER).execute(Tuple.of(limit)).mapEmpty();
+  /** Numbers up to {@code limit} new events (see {@link #NUMBER}); those events, in order. */
+  static Future<List<ProductEvent>> number(SqlClient on, int limit) {
+    return on.preparedQuery(NUMBER).execute(Tuple.of(limit)).map(rows -> {
+      List<ProductEvent> numbered = events(rows);
+      numbered.sort(Comparator.comparingLong(ProductEvent::position)); // RETURNING keeps no order
+      return numbered;
+    });
   }
 
   static Future<List<ProductEvent>> unpublished(SqlClient on, int limit) {

@@ -22,7 +22,7 @@ public record EventsConfig(int pollMs, int batchSize, int heartbeatMs, int reten
   public static EventsConfig fromEnv(Env env) {
     return new EventsConfig(
         env.integer("EVENTS_POLL_MS", 1000, 10, 60_000),
-        env.integer("EVENTS_BATCH_SIZE", 500, 1, 10_000),
+        env.integer("EVENTS_BATCH_SIZE", 5_000, 1, 50_000),
         env.integer("EVENTS_HEARTBEAT_MS", 5000, 100, 3_600_000),
         env.integer("EVENTS_RETENTION_HOURS", 72, 1, 24 * 365),
         env.integer("EVENTS_MAX_STREAMS", 1000, 0, 100_000));

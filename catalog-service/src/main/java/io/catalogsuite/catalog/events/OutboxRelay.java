@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The relay {@code LISTEN}s on {@code product_events}, which a trigger notifies when events commit, and also
  * looks every {@code pollMs} in case a notification was missed. Each round numbers up to a batch of new events
- * (their position is the order of publication), hands the numbered events not yet published to
- * {@code deliver} (cache invalidation, then the event bus), and only then records them as published. A relay
- * that dies in between leaves them unrecorded, and the next relay delivers them again: subscribers may see an
- * event twice (they compare versions and positions), never miss one.
+ * (their position is the order of publication), hands them to {@code deliver} (cache invalidation, then the
+ * event bus), and only then records them as published; the next batch is numbered meanwhile. A relay that dies
+ * in between leaves them unrecorded, and the next relay (or this one, after a failed round) delivers every
+ * numbered event after the last one recorded again, before it numbers new ones: subscribers may see an event twice
+ * (they compare versions and positions), never miss one.
  */
 public final class OutboxRelay extends VerticleBase {
   /**
@@ -49,6 +50,10 @@ public final class OutboxRelay extends VerticleBase {
   private boolean leader;
   private boolean draining;
   private boolean drainAgain;
+  /** Whether every numbered event up to the last delivered batch has been published (else: deliver those first). */
+  private boolean caughtUp;
+  /** The next batch, numbered while the one before was delivered; null when none is. */
+  private Future<List<ProductEvent>> prefetched;
   private long lastPrune;
   private boolean stopped;
 
@@ -115,6 +120,7 @@ public final class OutboxRelay extends VerticleBase {
         }
         connection = null;
         leader = false;
+        prefetched = null;
       });
       connection.notificationHandler(notification -> drain());
       tryLead();
@@ -133,6 +139,8 @@ public final class OutboxRelay extends VerticleBase {
         .onSuccess(lead -> {
           if (lead && connection == conn) {
             leader = true;
+            caughtUp = false;
+            prefetched = null;
             log.info("This instance is now the outbox relay");
             drain(); // what was committed while no one relayed
           }
@@ -161,26 +169,55 @@ public final class OutboxRelay extends VerticleBase {
     });
   }
 
-  /** One round; true when the batch was full (more may be waiting). */
+  /**
+   * One round; true when the batch was full (more may be waiting). While a full batch is delivered, the next one is
+   * numbered (its positions follow this one's, and it is delivered after it): the database's part of a round
+   * overlaps the caches' part of the one before.
+   */
   private Future<Boolean> relayBatch(PgConnection conn) {
     long start = System.nanoTime();
-    return EventLog.number(conn, config.batchSize())
-        .compose(v -> EventLog.unpublished(conn, config.batchSize()))
-        .compose(events -> {
-          if (events.isEmpty()) {
-            return Future.succeededFuture(false);
-          }
-          long last = events.get(events.size() - 1).position();
-          long delivering = System.nanoTime();
-          return deliver.apply(events)
-              .onSuccess(v -> deliveries.record(System.nanoTime() - delivering, TimeUnit.NANOSECONDS))
-              .compose(v -> EventLog.markPublished(conn, last))
-              .map(v -> {
-                rounds.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                published.increment(events.size());
-                return events.size() == config.batchSize();
-              });
-        });
+    Future<List<ProductEvent>> batch = prefetched != null ? prefetched : fetch(conn);
+    prefetched = null;
+    return batch.compose(events -> {
+      if (events.isEmpty()) {
+        return Future.succeededFuture(false);
+      }
+      boolean full = events.size() == config.batchSize();
+      if (full && caughtUp) {
+        prefetched = EventLog.number(conn, config.batchSize());
+      }
+      long last = events.get(events.size() - 1).position();
+      long delivering = System.nanoTime();
+      return deliver.apply(events)
+          .onSuccess(v -> deliveries.record(System.nanoTime() - delivering, TimeUnit.NANOSECONDS))
+          .compose(v -> EventLog.markPublished(conn, last))
+          .map(v -> {
+            rounds.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            published.increment(events.size());
+            return full;
+          });
+    }).onFailure(e -> {
+      // Whatever was numbered and not published is delivered again, from the last published position on.
+      caughtUp = false;
+      prefetched = null;
+    });
+  }
+
+  /**
+   * The next batch to deliver: events numbered but not published (left by a relay that died, or by a failed
+   * round) until there are none, then newly numbered ones.
+   */
+  private Future<List<ProductEvent>> fetch(PgConnection conn) {
+    if (caughtUp) {
+      return EventLog.number(conn, config.batchSize());
+    }
+    return EventLog.unpublished(conn, config.batchSize()).compose(left -> {
+      if (!left.isEmpty()) {
+        return Future.succeededFuture(left);
+      }
+      caughtUp = true;
+      return EventLog.number(conn, config.batchSize());
+    });
   }
 
   private void prune() {

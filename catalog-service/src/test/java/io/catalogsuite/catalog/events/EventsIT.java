@@ -279,7 +279,9 @@ class EventsIT {
         .execute(Tuple.of(id)));
     long recent = create(b);
 
-    assertThat(await(EventLog.prune(sql, 72, 1000))).isEqualTo(1);
+    // The relay prunes too (a relay that took over, in a test before, prunes on its first round): one of the two
+    // deletes it.
+    assertThat(await(EventLog.prune(sql, 72, 1000))).isBetween(0, 1);
     assertThat(eventCount(id)).isZero();
     assertThat(eventCount(recent)).isEqualTo(1);
   }
