@@ -25,6 +25,16 @@ final class Logs {
     return Files.size(log);
   }
 
+  /** Everything written to {@code log} after {@code from}. */
+  static String since(Path log, long from) throws IOException {
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+      byte[] bytes = new byte[(int) Math.max(0, file.length() - from)];
+      file.seek(from);
+      file.readFully(bytes);
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
   /** The last {@code lines} lines written to {@code log} after {@code from}, to show why something failed. */
   static String tail(Path log, long from, int lines) {
     try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
