@@ -117,14 +117,18 @@ await_relay() {
 await_relay
 
 # --- rounds
-# The catalog instance's cache lookups so far, "misses total", from its /metrics (every result but miss is a hit).
+# The catalog instance's reads that reached Postgres so far (its database loads after a miss, and its reads while
+# the shared cache was unusable), and its near-cache hits, from its /metrics.
 lookups() {
-  curl -fsS "$CATALOG_URL/metrics" | awk '/^cache_lookups_total[{]/ { total += $NF; if ($0 ~ /result="miss"/) miss += $NF }
-    END { printf "%d %d\n", miss, total }'
+  curl -fsS "$CATALOG_URL/metrics" | awk '
+    /^cache_loads_seconds_count[{]/ || /^cache_lookups_total[{].*result="bypassed"/ { postgres += $NF }
+    /^cache_lookups_total[{].*cache="products-near".*result="hit"/ { near += $NF }
+    END { printf "%d %d\n", postgres, near }'
 }
 
 # wrk against $2 over ids $3..$4 for $5. With a label $1, appends to $RESULTS "label req/s p50_ms p99_ms non2xx
-# errors hits" (hits: the share of the catalog's cache lookups meanwhile that hit, in %; - for the baseline).
+# errors hits near" (hits: the share of the requests meanwhile that no database read answered, in %; near: the
+# share answered by the near cache; - for the baseline).
 load() {
   local label=$1 url=$2 first=$3 last=$4 duration=$5 summary before="- -" after="- -"
   if [[ "$url" == "$CATALOG_URL" ]]; then before=$(lookups); fi
@@ -136,14 +140,18 @@ load() {
   python3 - "$label" "$summary" "$before" "$after" >>"$RESULTS" <<'PY'
 import sys
 label, fields = sys.argv[1], dict(f.split("=") for f in sys.argv[2].split()[1:])
-(miss0, total0), (miss1, total1) = sys.argv[3].split(), sys.argv[4].split()
-lookups = 0 if total0 == "-" else int(total1) - int(total0)
-hits = f"{100 * (1 - (int(miss1) - int(miss0)) / lookups):.1f}" if lookups else "-"
+(postgres0, near0), (postgres1, near1) = sys.argv[3].split(), sys.argv[4].split()
+requests = int(fields["requests"])
+if postgres0 == "-" or requests == 0:
+    hits = near = "-"
+else:
+    hits = f"{100 * max(0, 1 - (int(postgres1) - int(postgres0)) / requests):.1f}"
+    near = f"{100 * (int(near1) - int(near0)) / requests:.1f}"
 seconds = int(fields["duration_us"]) / 1e6
-print(label, round(int(fields["requests"]) / seconds), int(fields["p50_us"]) / 1000, int(fields["p99_us"]) / 1000,
-      fields["non2xx"], fields["errors"], hits)
+print(label, round(requests / seconds), int(fields["p50_us"]) / 1000, int(fields["p99_us"]) / 1000,
+      fields["non2xx"], fields["errors"], hits, near)
 PY
-  tail -1 "$RESULTS" | awk '{ printf "  %-16s %8d req/s  p50 %7.2f ms  p99 %7.2f ms  cache hits %5s %%  non-2xx %s  errors %s\n", $1, $2, $3, $4, $7, $5, $6 }'
+  tail -1 "$RESULTS" | awk '{ printf "  %-16s %8d req/s  p50 %7.2f ms  p99 %7.2f ms  from a cache %5s %% (near %5s %%)  non-2xx %s  errors %s\n", $1, $2, $3, $4, $7, $8, $5, $6 }'
 }
 
 # Reads every hot id once on the catalog instance, so that a cold round before does not leave them evicted.
@@ -184,10 +192,10 @@ base_rps, base_p99 = median("baseline", 1), median("baseline", 3)
 names = {"baseline": f"baseline (Postgres, no cache), {hot:,} hot ids",
          "catalog-cached": f"one catalog instance, cached, {hot:,} hot ids",
          "catalog-cold": f"one catalog instance, {cold:,} cold ids"}
-def hits(target):
-    values = [float(r[6]) for r in rows if r[0] == target and r[6] != "-"]
+def hits(target, column):
+    values = [float(r[column]) for r in rows if r[0] == target and r[column] != "-"]
     return f"{statistics.median(values):.1f} %" if values else "-"
-print("| target | req/s | p50 | p99 | cache hits | req/s vs baseline | p99 vs baseline | goal |")
+print("| target | req/s | p50 | p99 | from a cache (near) | req/s vs baseline | p99 vs baseline | goal |")
 print("|---|---|---|---|---|---|---|---|")
 for target in ("baseline", "catalog-cached", "catalog-cold"):
     rps, p50, p99 = median(target, 1), median(target, 2), median(target, 3)
@@ -199,7 +207,7 @@ for target in ("baseline", "catalog-cached", "catalog-cold"):
     else:
         goal = ">= 0.8x req/s: " + ("met" if rps >= 0.8 * base_rps else "NOT met")
     note = f" ({bad(target)} non-2xx or errors)" if bad(target) else ""
-    print(f"| {names[target]}{note} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {hits(target)} | {rps / base_rps:.2f}x "
+    print(f"| {names[target]}{note} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {hits(target, 6)} ({hits(target, 7)}) | {rps / base_rps:.2f}x "
           f"| {p99 / base_p99:.2f}x | {goal} |")
 PY
 
