@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every catalog instance's near cache from serving a product older than one a write has answered with, on
- * any instance: read-your-writes and monotonic reads across instances.
+ * any instance: once a write's response is sent, no instance returns an older version of that product.
  *
  * <p>Two rules, between every pair of catalog instances (peers, found in Hazelcast's member list):
  *
@@ -104,6 +104,9 @@ final class NearCacheCoherence extends VerticleBase implements MembershipListene
 
     Peer(String nodeId) {
       this.nodeId = nodeId;
+      long now = System.nanoTime(); // nanoTime has an arbitrary origin: "ended now", rather than 0
+      this.leaseUntil = now;
+      this.grantedUntil = now;
     }
   }
 
@@ -114,6 +117,7 @@ final class NearCacheCoherence extends VerticleBase implements MembershipListene
     this.hazelcast = hazelcast;
     this.service = service;
     this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMs());
+    this.servableUntil = System.nanoTime(); // no hit before the peers have granted their leases
     this.flushes = Counter.builder("near.cache.flushes")
         .description("Times the near cache was emptied: a missed invalidation, or a rejoin").register(metrics);
     this.leaseWaits = Counter.builder("near.cache.lease.waits")
@@ -149,7 +153,7 @@ final class NearCacheCoherence extends VerticleBase implements MembershipListene
   @Override
   public Future<?> stop() {
     started = false;
-    servableUntil = 0;
+    servableUntil = System.nanoTime();
     vertx.cancelTimer(renewTimer);
     hazelcast.getCluster().removeMembershipListener(membershipRegistration);
     hazelcast.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
@@ -164,8 +168,8 @@ final class NearCacheCoherence extends VerticleBase implements MembershipListene
 
   /**
    * Products changed: {@code versions} maps each id to its version now ({@code TOMBSTONE_VERSION} for a deletion).
-   * This instance forgets the older versions at once (its near cache, its lookups in flight); the future completes once no peer can serve
-   * them either. Any thread; changes handed over together go out in one message per peer.
+   * This instance forgets the older versions at once (its near cache, its lookups in flight); the future completes
+   * once no peer can serve them either. Any thread; changes handed over together go out in one message per peer.
    */
   Future<Void> invalidate(Map<Long, Long> versions) {
     versions.forEach(local::invalidate);
@@ -316,7 +320,7 @@ final class NearCacheCoherence extends VerticleBase implements MembershipListene
         until = peer.leaseUntil;
       }
     }
-    servableUntil = started ? until : 0;
+    servableUntil = started ? until : System.nanoTime();
   }
 
   private void flush(String why) {
