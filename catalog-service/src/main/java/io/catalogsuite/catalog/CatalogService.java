@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
@@ -53,20 +54,23 @@ public final class CatalogService implements Service {
   public Future<Void> start(ServiceNode node) {
     vertx = node.vertx();
     HazelcastInstance hazelcast = node.cluster().hazelcast();
-    return Migrations.apply(vertx, config.database())
+    // Every connection is named after the instance: pg_stat_activity shows which instance holds what.
+    PgConnectOptions database = new PgConnectOptions(config.database())
+        .addProperty("application_name", node.config().instanceId());
+    return Migrations.apply(vertx, database)
         .compose(v -> awaitCacheMap(vertx, hazelcast,
             System.nanoTime() + TimeUnit.SECONDS.toNanos(node.config().cacheWaitSeconds())))
         .map(v -> {
           // A pipelining client: PgBuilder.pool() never pipelines; this sends many statements per connection.
           client = PgBuilder.client()
               .with(new PoolOptions().setMaxSize(config.poolSize()).setName("catalog-pipelined"))
-              .connectingTo(config.database())
+              .connectingTo(database)
               .using(vertx)
               .build();
           // Transactions need one connection for their statements: a (non-pipelining) pool, kept small.
           transactions = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(Math.max(2, config.poolSize() / 2)).setName("catalog-transactions"))
-              .connectingTo(config.database())
+              .connectingTo(database)
               .using(vertx)
               .build();
           cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.sharedCache(),
@@ -77,12 +81,12 @@ public final class CatalogService implements Service {
         })
         .compose(v -> cache.start()) // before any write: a write's invalidation goes through it
         .compose(v -> events.start().compose(started -> vertx.deployVerticle(
-            new OutboxRelay(config.database(), config.events(), node.metrics(),
+            new OutboxRelay(database, config.events(), node.metrics(),
                 // Invalidate first: a client told of a change must not then read the old product.
                 batch -> cache.invalidate(batch).onSuccess(done -> events.publish(batch))))))
         .compose(id -> {
           relay = id;
-          return ImportHandlers.start(node, client, config.database(), config.imports());
+          return ImportHandlers.start(node, client, database, config.imports());
         })
         .map(started -> {
           imports = started;

@@ -136,7 +136,11 @@ class SuiteEndToEndIT {
                           WHERE d.job_id = b.job_id AND d.processed_by = 'catalog-3' AND d.state = 'done')""";
       Waits.until("catalog-3 writing batches, after it wrote some", Duration.ofSeconds(60),
           () -> !rows(busyCatalog3).isEmpty());
+      String sessions = "SELECT 1 FROM pg_stat_activity WHERE application_name = 'catalog-3'";
+      assertThat(rows(sessions)).as("catalog-3's Postgres sessions, named after it").isNotEmpty();
       fleet.instance("catalog-3").orElseThrow().kill();
+      // A commit sent just before the kill still lands: what catalog-3 held is known once its sessions are gone.
+      Waits.until("catalog-3's Postgres sessions closed", Duration.ofSeconds(30), () -> rows(sessions).isEmpty());
       UUID job = rows("SELECT DISTINCT job_id FROM import_batches WHERE processed_by = 'catalog-3'").get(0).getUUID(0);
       List<Integer> heldByTheDead = rows("SELECT seq FROM import_batches WHERE job_id = $1 AND state = 'running'"
           + " AND processed_by = 'catalog-3'", job).stream().map(row -> row.getInteger(0)).toList();
