@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import io.catalogsuite.cacheprotocol.CacheProtocol;
 import io.catalogsuite.cacheprotocol.CachedProduct;
 import io.catalogsuite.common.cluster.HazelcastFutures;
+import io.catalogsuite.common.http.ForwardedPrefix;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
@@ -40,27 +41,59 @@ final class CacheApi {
 
   void listMaps(RoutingContext ctx) {
     List<Future<JsonObject>> described = maps.all().stream()
-        .map(map -> stats.of(map.name()).map(s -> new JsonObject()
-            .put("name", map.name())
-            .put("config", map.describe())
-            .put("stats", s)))
+        .map(map -> stats.of(map.name()).map(s -> describe(map, s)))
         .toList();
     Future.all(described).onSuccess(all -> json(ctx, 200, new JsonObject().put("maps", new JsonArray(all.list()))))
         .onFailure(ctx::fail);
   }
 
+  void getMap(RoutingContext ctx) {
+    maps.served(ctx.pathParam("map"))
+        .compose(map -> stats.of(map.name()).map(s -> describe(map, s)))
+        .onSuccess(description -> json(ctx, 200, description))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Defines a map for the whole cluster, kept across restarts: 201 with its description, 200 when it is already
+   * defined so, 409 when it is defined otherwise or the name is taken.
+   */
+  void defineMap(RoutingContext ctx) {
+    String name = ctx.pathParam("map");
+    CacheConfig.MapSettings settings = MapDefinitions.settings(JsonBodies.object(ctx));
+    maps.defineAtRuntime(name, settings)
+        .compose(outcome -> maps.served(name).map(map -> {
+          ctx.response().putHeader("Location", ForwardedPrefix.of(ctx) + "/maps/" + name);
+          json(ctx, outcome == MapDefinitions.Outcome.CREATED ? 201 : 200,
+              new JsonObject().put("name", name).put("config", map.describe()));
+          return null;
+        }))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject describe(CacheMaps.Served map, JsonObject stats) {
+    return new JsonObject().put("name", map.name()).put("config", map.describe()).put("stats", stats);
+  }
+
   void mapStats(RoutingContext ctx) {
-    String name = maps.served(ctx.pathParam("map")).name(); // 404 for an unknown map
-    stats.of(name).onSuccess(s -> json(ctx, 200, s.put("map", name))).onFailure(ctx::fail);
+    maps.served(ctx.pathParam("map")) // 404 for an unknown map
+        .compose(map -> stats.of(map.name()).map(s -> s.put("map", map.name())))
+        .onSuccess(s -> json(ctx, 200, s))
+        .onFailure(ctx::fail);
   }
 
   void getEntry(RoutingContext ctx) {
-    CacheMaps.Served served = maps.served(ctx.pathParam("map"));
     String key = key(ctx);
-    if (served.name().equals(CacheProtocol.PRODUCTS_MAP)) {
-      getProduct(ctx, key);
-      return;
-    }
+    maps.served(ctx.pathParam("map")).onSuccess(served -> {
+      if (served.name().equals(CacheProtocol.PRODUCTS_MAP)) {
+        getProduct(ctx, key);
+      } else {
+        getJson(ctx, served, key);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void getJson(RoutingContext ctx, CacheMaps.Served served, String key) {
     onContext(maps.jsonMap(served).getAsync(key))
         .onSuccess(value -> {
           maps.lookups(served.name()).lookup(value != null);
@@ -109,17 +142,18 @@ final class CacheApi {
   }
 
   void putEntry(RoutingContext ctx) {
-    IMap<String, String> map = maps.jsonMap(maps.writable(ctx.pathParam("map")));
     String key = key(ctx);
     OptionalInt ttlSeconds = QueryParams.integer(ctx, "ttlSeconds", 1, MAX_TTL_SECONDS);
     Object value = JsonBodies.value(ctx);
     String encoded = Json.encode(value);
-    CompletionStage<String> previous = ttlSeconds.isEmpty()
-        ? map.putAsync(key, encoded)
-        : map.putAsync(key, encoded, ttlSeconds.getAsInt(), TimeUnit.SECONDS);
-    onContext(previous)
+    maps.writable(ctx.pathParam("map")).compose(served -> {
+      IMap<String, String> map = maps.jsonMap(served);
+      return onContext(ttlSeconds.isEmpty()
+          ? map.putAsync(key, encoded)
+          : map.putAsync(key, encoded, ttlSeconds.getAsInt(), TimeUnit.SECONDS));
+    })
         .onSuccess(old -> json(ctx, old == null ? 201 : 200, new JsonObject()
-            .put("map", map.getName())
+            .put("map", ctx.pathParam("map"))
             .put("key", key)
             .put("value", value)
             .put("ttlSeconds", ttlSeconds.isEmpty() ? null : ttlSeconds.getAsInt())))
@@ -128,7 +162,7 @@ final class CacheApi {
 
   void deleteEntry(RoutingContext ctx) {
     String key = key(ctx);
-    onContext(maps.jsonMap(maps.writable(ctx.pathParam("map"))).removeAsync(key))
+    maps.writable(ctx.pathParam("map")).compose(served -> onContext(maps.jsonMap(served).removeAsync(key)))
         .onSuccess(old -> {
           if (old == null) {
             ctx.fail(ProblemException.notFound("no entry '" + key + "' in map '" + ctx.pathParam("map") + "'"));

@@ -16,8 +16,10 @@ import java.util.function.Supplier;
 public final class CacheService implements Service {
   public static final String NAME = "cache-service";
   static final long MAX_VALUE_BYTES = 1024 * 1024;
+  static final long MAX_DEFINITION_BYTES = 4096;
 
   private final CacheConfig config;
+  private CacheMaps maps;
   private CacheApi api;
   private volatile boolean defined;
 
@@ -27,9 +29,15 @@ public final class CacheService implements Service {
 
   @Override
   public Future<Void> start(ServiceNode node) {
-    CacheMaps maps = new CacheMaps(config, node.cluster().hazelcast());
+    maps = new CacheMaps(node.vertx(), config, node.cluster().hazelcast());
     api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
-    return maps.define(node.vertx()).onSuccess(v -> defined = true);
+    return maps.define().onSuccess(v -> defined = true);
+  }
+
+  @Override
+  public Future<Void> stop() {
+    maps.close();
+    return Future.succeededFuture();
   }
 
   /** The cache protocol's types travel in Compact form; this member stores them and runs their processors. */
@@ -47,6 +55,8 @@ public final class CacheService implements Service {
   @Override
   public void routes(Router router, Vertx vertx) {
     router.get("/maps").handler(api::listMaps);
+    router.get("/maps/:map").handler(api::getMap);
+    router.put("/maps/:map").handler(JsonBodies.limitedTo(MAX_DEFINITION_BYTES)).handler(api::defineMap);
     router.get("/maps/:map/stats").handler(api::mapStats);
     router.get("/maps/:map/entries/:key").handler(api::getEntry);
     router.put("/maps/:map/entries/:key").handler(JsonBodies.limitedTo(MAX_VALUE_BYTES)).handler(api::putEntry);

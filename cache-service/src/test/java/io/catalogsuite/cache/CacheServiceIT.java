@@ -14,18 +14,19 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Two real cache-service members in one cluster, used over real HTTP. */
 class CacheServiceIT {
-  private static final CacheConfig CONFIG = new CacheConfig(
-      new CacheConfig.MapSettings(EvictionPolicy.LRU, 1000, 600, 1),
-      new CacheConfig.MapSettings(EvictionPolicy.LFU, 500, 3600, 1));
+  @TempDir
+  static Path files;
   private static ServiceNode first;
   private static ServiceNode second;
   private static TestHttp http1;
@@ -34,10 +35,17 @@ class CacheServiceIT {
   @BeforeAll
   static void startCluster() {
     String cluster = TestNodes.uniqueClusterName();
-    first = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster), new CacheService(CONFIG)));
-    second = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster), new CacheService(CONFIG)));
+    first = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster), new CacheService(config("1"))));
+    second = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster), new CacheService(config("2"))));
     http1 = new TestHttp(first.port());
     http2 = new TestHttp(second.port());
+  }
+
+  private static CacheConfig config(String member) {
+    return new CacheConfig(
+        new CacheConfig.MapSettings(EvictionPolicy.LRU, 1000, 600, 1),
+        new CacheConfig.MapSettings(EvictionPolicy.LFU, 500, 3600, 1),
+        files.resolve(member).resolve("cache-maps.json"));
   }
 
   @AfterAll

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code METHODS}: {@code *} or methods separated by {@code |}, e.g. {@code GET|HEAD|OPTIONS}
  *   <li>{@code PATH}: an exact path ({@code /admin/services}), or a prefix and everything below it
- *       ({@code /api/**}; {@code /**} is every path)
+ *       ({@code /api/**}; {@code /**} is every path); a segment {@code *} stands for any one segment
+ *       ({@code /api/cache/maps/*} is {@code /api/cache/maps/sessions}, not {@code /api/cache/maps/sessions/entries})
  *   <li>{@code REQUIREMENT}: {@code public} (no credential needed), {@code authenticated} (any valid credential),
  *       or roles separated by {@code |}, any one of which suffices ({@code write|admin})
  * </ul>
@@ -25,13 +26,16 @@ import java.util.regex.Pattern;
  */
 public final class AccessPolicy {
   static final String VARIABLE = "GATEWAY_AUTH_RULES";
-  /** Reads of the API are public, writes need {@code write} or {@code admin}, the admin API {@code admin}. */
-  static final String DEFAULT_RULES =
-      "GET|HEAD|OPTIONS /api/**=public, * /api/**=write|admin, * /admin/**=admin";
+  /**
+   * Reads of the API are public, writes need {@code write} or {@code admin}; defining a cache map, and the admin
+   * API, need {@code admin}.
+   */
+  static final String DEFAULT_RULES = "GET|HEAD|OPTIONS /api/**=public, PUT /api/cache/maps/*=admin,"
+      + " * /api/**=write|admin, * /admin/**=admin";
   private static final Requirement UNMATCHED = Requirement.anyOf(Set.of("admin"));
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
       "TRACE", "CONNECT");
-  private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)*(/\\*\\*)?|/");
+  private static final Pattern PATH = Pattern.compile("(/([A-Za-z0-9._~-]+|\\*))*(/\\*\\*)?|/");
   private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /**
@@ -60,16 +64,40 @@ public final class AccessPolicy {
     }
   }
 
-  /** One rule: {@code methods} empty means every method; {@code prefix} means the path and all below it. */
+  /**
+   * One rule: {@code methods} empty means every method; {@code prefix} means the path and all below it; a
+   * segment {@code *} of {@code path} matches any one non-empty segment.
+   */
   record Rule(Set<HttpMethod> methods, String path, boolean prefix, Requirement requirement) {
     boolean matches(HttpMethod method, String requestPath) {
       if (!methods.isEmpty() && !methods.contains(method)) {
         return false;
       }
-      if (!prefix) {
-        return requestPath.equals(path);
+      // Segment by segment, without allocating: this runs for every request.
+      int p = 0;
+      int r = 0;
+      while (p < path.length()) {
+        if (r >= requestPath.length() || requestPath.charAt(r) != '/') {
+          return false;
+        }
+        p++;
+        r++;
+        int patternEnd = segmentEnd(path, p);
+        int requestEnd = segmentEnd(requestPath, r);
+        boolean any = patternEnd - p == 1 && path.charAt(p) == '*';
+        if (any ? requestEnd == r
+            : patternEnd - p != requestEnd - r || !path.regionMatches(p, requestPath, r, patternEnd - p)) {
+          return false;
+        }
+        p = patternEnd;
+        r = requestEnd;
       }
-      return path.isEmpty() || requestPath.equals(path) || requestPath.startsWith(path + "/");
+      return r == requestPath.length() || prefix && requestPath.charAt(r) == '/';
+    }
+
+    private static int segmentEnd(String path, int from) {
+      int slash = path.indexOf('/', from);
+      return slash < 0 ? path.length() : slash;
     }
   }
 
@@ -110,7 +138,8 @@ public final class AccessPolicy {
     }
     String path = target[1];
     if (!PATH.matcher(path).matches()) {
-      throw new ConfigException(VARIABLE + ": a path must be /exact/path, /prefix/** or /**, got '" + path + "'");
+      throw new ConfigException(VARIABLE + ": a path must be /exact/path, /prefix/** or /** (a segment may be *),"
+          + " got '" + path + "'");
     }
     boolean prefix = path.endsWith("/**");
     return new Rule(methods(target[0]), prefix ? path.substring(0, path.length() - 3) : path, prefix,

@@ -26,6 +26,30 @@ class AccessPolicyTest {
   }
 
   @Test
+  void defaultRules_definingACacheMapNeedsAdmin_writingItsEntriesWrite() {
+    assertThat(DEFAULT.requirementFor(HttpMethod.PUT, "/api/cache/maps/sessions").roles()).containsExactly("admin");
+    assertThat(DEFAULT.requirementFor(HttpMethod.PUT, "/api/cache/maps/sessions/entries/k").roles())
+        .containsExactly("write", "admin");
+    assertThat(DEFAULT.requirementFor(HttpMethod.GET, "/api/cache/maps/sessions").isPublic()).isTrue();
+  }
+
+  @Test
+  void aStarSegment_standsForExactlyOneSegment() {
+    AccessPolicy policy = AccessPolicy.parse(List.of("PUT /a/*/c=editor", "PUT /b/*/**=reviewer", "PUT /**=public"));
+    assertThat(policy.requirementFor(HttpMethod.PUT, "/a/x/c").roles()).containsExactly("editor");
+    assertThat(policy.requirementFor(HttpMethod.PUT, "/a/some-thing.1/c").roles()).containsExactly("editor");
+    for (String other : List.of("/a/c", "/a//c", "/a/x/y/c", "/a/x/c/d", "/a/x/cd", "/a/x")) {
+      assertThat(policy.requirementFor(HttpMethod.PUT, other).isPublic()).as(other).isTrue();
+    }
+    assertThat(policy.requirementFor(HttpMethod.PUT, "/b/x").roles()).containsExactly("reviewer");
+    assertThat(policy.requirementFor(HttpMethod.PUT, "/b/x/y/z").roles()).containsExactly("reviewer");
+    assertThat(policy.requirementFor(HttpMethod.PUT, "/b").isPublic()).isTrue();
+    assertThat(policy.requirementFor(HttpMethod.PUT, "/").isPublic()).isTrue();
+    assertThat(AccessPolicy.parse(List.of("GET /=public")).requirementFor(HttpMethod.GET, "/").isPublic()).isTrue();
+    assertThat(AccessPolicy.parse(List.of("GET /=public")).requirementFor(HttpMethod.GET, "/x").isPublic()).isFalse();
+  }
+
+  @Test
   void unmatchedRequest_needsAdmin() {
     assertThat(DEFAULT.requirementFor(HttpMethod.GET, "/apix/catalog").roles()).containsExactly("admin");
     assertThat(DEFAULT.requirementFor(HttpMethod.GET, "/other").isPublic()).isFalse();
@@ -56,7 +80,7 @@ class AccessPolicyTest {
   @Test
   void malformedRules_failFast_namingTheVariable() {
     for (String rule : List.of("/api/**=public", "GET /api/**", "FETCH /api/**=public", "GET api/**=public",
-        "GET /api/**/x=public", "GET /api/**=wri te", "GET /api/**=")) {
+        "GET /api/**/x=public", "GET /api/*x=public", "GET /api/**=wri te", "GET /api/**=")) {
       assertThatThrownBy(() -> AccessPolicy.parse(List.of(rule))).as(rule)
           .isInstanceOf(ConfigException.class).hasMessageStartingWith("GATEWAY_AUTH_RULES");
     }

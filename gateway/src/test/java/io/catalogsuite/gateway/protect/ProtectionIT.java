@@ -56,7 +56,8 @@ class ProtectionIT {
   private static final String AUDIENCE = "catalog-suite-test";
   private static final long POLL_MS = 25;
   private static final GatewayConfig GATEWAY = GatewayConfig.fromEnv(Map.of(
-      "GATEWAY_ROUTES", "/api/echo=echo-service,/api/limited=echo-service,/api/shared=echo-service",
+      "GATEWAY_ROUTES",
+      "/api/echo=echo-service,/api/limited=echo-service,/api/shared=echo-service,/api/cache=echo-service",
       "UPSTREAM_TIMEOUT_MS", "5000", "HEALTH_PROBE_INTERVAL_MS", "100"));
 
   private static KeyPair rsa;
@@ -182,6 +183,15 @@ class ProtectionIT {
     assertProblem(withKey(HttpMethod.GET, "/api/echo/items", "not-a-valid-key-at-all"), 401);
     // API keys are not bearer tokens.
     assertProblem(withToken(HttpMethod.POST, "/api/echo/items", WRITER_KEY), 401);
+  }
+
+  /** Defining a cache map is an admin's act; writing a map's entries is a writer's. */
+  @Test
+  void definingACacheMap_needsAdmin() {
+    assertProblem(withKey(HttpMethod.PUT, "/api/cache/maps/sessions", WRITER_KEY), 403);
+    assertThat(withKey(HttpMethod.PUT, "/api/cache/maps/sessions", ADMIN_KEY).statusCode()).isEqualTo(200);
+    assertThat(withKey(HttpMethod.PUT, "/api/cache/maps/sessions/entries/k", WRITER_KEY).statusCode())
+        .isEqualTo(200);
   }
 
   @Test

@@ -109,7 +109,8 @@ public final class Suite {
           options.cacheInstances(), options.catalogInstances(), workspace.show(workspace.logs()));
       String apiKey = DevApiKey.loadOrCreate(workspace.devApiKey());
       List<InstanceSpec> specs = SuitePlan.instances(options.cacheInstances(), options.catalogInstances(),
-          options.gatewayPort(), state.clusterName(), database.url(), DevApiKey.gatewayApiKeys(apiKey));
+          options.gatewayPort(), state.clusterName(), database.url(), DevApiKey.gatewayApiKeys(apiKey),
+          workspace.data());
       StateRecorder recorder = new StateRecorder(state);
       fleet.start(specs, READY_TIMEOUT, recorder::add);
       state = recorder.state().with(Status.READY);

@@ -1,5 +1,6 @@
 package io.catalogsuite.launcher;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,10 +25,11 @@ public final class SuitePlan {
   /**
    * The instances to start, in start order. Ports are chosen free now: an HTTP port for each cache and catalog
    * instance ({@code gatewayPort} for the gateway) and a cluster port for every member. The gateway accepts the
-   * API keys in {@code gatewayApiKeys} ({@code GATEWAY_API_KEYS}).
+   * API keys in {@code gatewayApiKeys} ({@code GATEWAY_API_KEYS}). Each cache-service instance keeps the cache
+   * maps defined at runtime in {@code dataDir/<name>/cache-maps.json}.
    */
   public static List<InstanceSpec> instances(int cache, int catalog, int gatewayPort, String clusterName,
-      String pgUrl, String gatewayApiKeys) {
+      String pgUrl, String gatewayApiKeys, Path dataDir) {
     int members = cache + catalog + 1;
     Iterator<Integer> ports = Ports.free(cache + catalog + members, List.of(gatewayPort)).iterator();
     List<Integer> clusterPorts = new ArrayList<>();
@@ -44,7 +46,9 @@ public final class SuitePlan {
     Iterator<Integer> clusterPort = clusterPorts.iterator();
     List<InstanceSpec> instances = new ArrayList<>();
     for (int n = 1; n <= cache; n++) {
-      instances.add(spec(ServiceKind.CACHE, n, ports.next(), clusterPort.next(), shared, Map.of()));
+      instances.add(spec(ServiceKind.CACHE, n, ports.next(), clusterPort.next(), shared, Map.of(
+          "CACHE_DEFINITIONS_FILE", dataDir.resolve(ServiceKind.CACHE.instanceName(n)).resolve("cache-maps.json")
+              .toString())));
     }
     for (int n = 1; n <= catalog; n++) {
       instances.add(spec(ServiceKind.CATALOG, n, ports.next(), clusterPort.next(), shared, Map.of("PG_URL", pgUrl)));

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * Where the suite's files are: the project root (the services' jars are built under it) and {@code .suite/} in
- * it for the launcher's state, the logs, the development API key and the embedded Postgres data. {@code ./suite} runs the launcher from
+ * it for the launcher's state, the logs, the development API key, the services' data and the embedded Postgres data. {@code ./suite} runs the launcher from
  * the project root.
  */
 record Workspace(Path root) {
@@ -36,6 +36,11 @@ record Workspace(Path root) {
   /** The development API key ({@link DevApiKey}). */
   Path devApiKey() {
     return suiteDir().resolve("dev-api-key");
+  }
+
+  /** What the services keep across restarts: the cache maps defined at runtime. */
+  Path data() {
+    return suiteDir().resolve("data");
   }
 
   Path postgresData() {

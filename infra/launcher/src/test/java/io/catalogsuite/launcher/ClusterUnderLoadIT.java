@@ -44,11 +44,12 @@ class ClusterUnderLoadIT {
 
   @BeforeAll
   static void startSuite() throws Exception {
+    Path data = Files.createTempDirectory(Path.of("target"), "suite-data"); // the cache maps defined at runtime
     int gatewayPort = Ports.free();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "load-logs").toAbsolutePath());
     fleet.requireJars();
     List<InstanceSpec> specs = SuitePlan.instances(1, 2, gatewayPort, TestNodes.uniqueClusterName(),
-        TestPostgres.createDatabase(), DevApiKey.gatewayApiKeys(API_KEY)).stream()
+        TestPostgres.createDatabase(), DevApiKey.gatewayApiKeys(API_KEY), data).stream()
         .map(ClusterUnderLoadIT::unlimited).toList();
     fleet.start(specs, START_TIMEOUT);
     gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));

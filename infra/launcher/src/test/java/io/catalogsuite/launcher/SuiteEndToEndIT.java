@@ -19,6 +19,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,12 +74,13 @@ class SuiteEndToEndIT {
 
   @BeforeAll
   static void startSuite() throws Exception {
+    Path data = Files.createTempDirectory(Path.of("target"), "suite-data"); // the cache maps defined at runtime
     int gatewayPort = Ports.free();
     String database = TestPostgres.createDatabase();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "e2e-logs").toAbsolutePath());
     fleet.requireJars();
     List<InstanceSpec> specs = SuitePlan.instances(1, 3, gatewayPort, TestNodes.uniqueClusterName(), database,
-        DevApiKey.gatewayApiKeys(API_KEY)).stream().map(SuiteEndToEndIT::withImportSettings).toList();
+        DevApiKey.gatewayApiKeys(API_KEY), data).stream().map(SuiteEndToEndIT::withImportSettings).toList();
     fleet.start(specs, START_TIMEOUT);
     gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));
     sqlVertx = Vertx.vertx();

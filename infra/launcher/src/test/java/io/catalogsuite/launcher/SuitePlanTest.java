@@ -2,6 +2,7 @@ package io.catalogsuite.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,13 +11,21 @@ import org.junit.jupiter.api.Test;
 class SuitePlanTest {
   private final List<InstanceSpec> plan =
       SuitePlan.instances(2, 3, 8080, "suite-test", "postgresql://postgres@localhost:5432/catalog",
-          "suite-dev:0123456789abcdef:admin|write");
+          "suite-dev:0123456789abcdef:admin|write", Path.of("/suite/data"));
 
   @Test
   void instances_inStartOrder_withTheirIds() {
     assertThat(plan).extracting(InstanceSpec::name)
         .containsExactly("cache-1", "cache-2", "catalog-1", "catalog-2", "catalog-3", "gateway-1");
     assertThat(plan).allSatisfy(spec -> assertThat(spec.env()).containsEntry("INSTANCE_ID", spec.name()));
+  }
+
+  @Test
+  void eachCacheInstance_keepsItsMapDefinitionsInItsOwnFile() {
+    assertThat(plan.get(0).env()).containsEntry("CACHE_DEFINITIONS_FILE", "/suite/data/cache-1/cache-maps.json");
+    assertThat(plan.get(1).env()).containsEntry("CACHE_DEFINITIONS_FILE", "/suite/data/cache-2/cache-maps.json");
+    assertThat(plan.subList(2, plan.size())).allSatisfy(spec ->
+        assertThat(spec.env()).doesNotContainKey("CACHE_DEFINITIONS_FILE"));
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.catalogsuite.testing.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,11 +55,12 @@ class NearCacheConsistencyIT {
 
   @BeforeAll
   static void startSuite() throws Exception {
+    Path data = Files.createTempDirectory(Path.of("target"), "suite-data"); // the cache maps defined at runtime
     String database = TestPostgres.createDatabase();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "consistency-logs").toAbsolutePath());
     fleet.requireJars();
     List<InstanceSpec> specs = SuitePlan.instances(1, 3, Ports.free(), TestNodes.uniqueClusterName(), database,
-        "none").stream()
+        "none", data).stream()
         .filter(spec -> spec.service() != ServiceKind.GATEWAY) // the clients talk to each instance directly
         .toList();
     fleet.start(specs, START_TIMEOUT);
