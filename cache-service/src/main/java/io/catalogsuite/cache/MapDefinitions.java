@@ -203,8 +203,20 @@ final class MapDefinitions {
     return settings(new JsonObject(json));
   }
 
-  /** The file's definitions; none when there is no file yet. A file that cannot be read stops the start. */
+  /**
+   * The file's definitions; none when there is no file yet. A file that cannot be read, or a place where it
+   * could not be written, stops the start: better than a definition the cluster holds and the file misses.
+   */
   private List<MapDefinition> readFile() {
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new ConfigException("CACHE_DEFINITIONS_FILE " + file + ": its directory cannot be made: " + e);
+    }
+    if (!Files.isWritable(dir) || Files.exists(file) && !Files.isWritable(file)) {
+      throw new ConfigException("CACHE_DEFINITIONS_FILE " + file + " cannot be written by this process");
+    }
     if (!Files.exists(file)) {
       return List.of();
     }
