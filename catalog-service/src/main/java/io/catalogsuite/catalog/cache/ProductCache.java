@@ -1,7 +1,5 @@
 package io.catalogsuite.catalog.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.catalogsuite.cacheprotocol.CacheCounters;
@@ -22,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +77,8 @@ public final class ProductCache {
   private static final LoadClaim CLAIM = LoadClaim.forAtMost(2, TimeUnit.SECONDS);
   /** Pauses of 5, 10, 20 ... 100 ms: together beyond the claim's time to live. */
   private static final int MAX_CLAIM_WAITS = 30;
-  /** At most this many recent misses are remembered (about 8 MB); beyond it, the least useful go first. */
-  private static final long ADMISSION_MAX_IDS = 100_000;
+  /** Room for this many recent misses (2 MiB). */
+  private static final int ADMISSION_MAX_IDS = 131_072;
   /** A cache call slower than this is given up, and Postgres answers. */
   static final long CALL_TIMEOUT_MS = 1000;
   private static final Logger log = LoggerFactory.getLogger(ProductCache.class);
@@ -104,12 +101,13 @@ public final class ProductCache {
   private final Counter bypassed;
   private final Counter skipped;
   /**
-   * The ids that missed here within the admission window ({@link SharedCacheConfig#admissionWindowMs()}): the
-   * shared map's admission. Only an id that misses again within it is looked up in, and put into, the shared map.
+   * The ids that missed here within the admission window ({@link SharedCacheConfig#admissionWindowMs()}): both
+   * caches' admission. Only an id that misses again within it is looked up in, and put into, the shared map, and
+   * then into the near cache.
    * A product read often misses again soon (after its near-cache entry was invalidated or evicted); reads spread
-   * at random over many products seldom do. Null when every miss is admitted.
+   * at random over many products seldom do.
    */
-  private final Cache<Long, Boolean> recentMisses;
+  private final RecentMisses recentMisses;
   private final Counter malformed;
   private final Timer loads;
 
@@ -136,11 +134,9 @@ public final class ProductCache {
     this.missingTtlSeconds = shared.missingTtlSeconds();
     this.hits = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "hit").register(metrics);
     this.misses = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "miss").register(metrics);
-    this.recentMisses = shared.admitsEveryMiss() ? null : Caffeine.newBuilder()
-        .expireAfterWrite(Duration.ofMillis(shared.admissionWindowMs())).maximumSize(ADMISSION_MAX_IDS)
-        .executor(Runnable::run).build();
+    this.recentMisses = new RecentMisses(ADMISSION_MAX_IDS, shared.admissionWindowMs());
     this.skipped = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "skipped")
-        .description("First misses of an id, read from Postgres without asking the shared map").register(metrics);
+        .description("First misses of an id, read from Postgres without asking or filling a cache").register(metrics);
     this.bypassed = Counter.builder("cache.lookups").tag("cache", MAP).tag("result", "bypassed")
         .description("Lookups that went to Postgres because the shared cache could not be used").register(metrics);
     this.malformed = Counter.builder("cache.malformed.entries").tag("cache", MAP)
@@ -213,7 +209,12 @@ public final class ProductCache {
       return onThisContext(shared);
     }
     boolean registered = shared == null;
-    if (nearEnabled && servable && registered) {
+    // Its first miss here of late: Postgres answers, and neither cache is asked or filled. A product read once
+    // and not again (reads spread over more products than the caches hold) costs no cache call and evicts
+    // nothing; one that misses again goes through the shared map into the near cache, and so does every read of
+    // it on other instances that missed it before.
+    boolean firstMiss = recentMisses.firstMiss(id, System.nanoTime());
+    if (nearEnabled && servable && registered && !firstMiss) {
       // Registered before the shared map is read: a change that arrives meanwhile keeps an older product out.
       NearCache.Ticket ticket = near.startLoad(id, true);
       mine.future().onComplete(read -> near.endLoad(ticket, read.succeeded() ? read.result() : null));
@@ -221,11 +222,7 @@ public final class ProductCache {
     // The lookup leaves inFlight only once the shared map holds its result (see load), so a reader that comes
     // later either shares it or finds the result in the map; it never claims the same load a second time.
     Future<Void> lookup;
-    if (recentMisses != null && recentMisses.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
-      // Its first miss here of late: Postgres answers, and the shared map is neither asked nor filled. A product
-      // read once and not again (reads spread over more products than the caches hold) costs no cache call;
-      // one that misses again goes through the shared map, and so does every read of it on other instances
-      // that missed it before.
+    if (firstMiss) {
       skipped.increment();
       lookup = timedLoad(loader).map(product -> product == null ? null : ProductDocument.of(product))
           .onComplete(mine).mapEmpty();

@@ -8,9 +8,9 @@ import java.util.Map;
  *
  * @param missingTtlSeconds {@code CACHE_MISSING_TTL_SECONDS}: how long an unknown id is remembered as missing
  *                          (negative caching; 0 = off)
- * @param admissionWindowMs {@code CACHE_ADMISSION_WINDOW_MS}: a miss goes through the shared map only if the same
- *                          product missed on this instance within this window before; a first miss reads Postgres
- *                          alone. 0: every miss goes through the shared map
+ * @param admissionWindowMs {@code CACHE_ADMISSION_WINDOW_MS}: a miss goes through the shared map, and fills the near
+ *                          cache, only if the same product missed on this instance within this window before; a
+ *                          first miss reads Postgres alone. 0: every miss goes through the shared map
  */
 public record SharedCacheConfig(int missingTtlSeconds, int admissionWindowMs) {
 
@@ -23,9 +23,5 @@ public record SharedCacheConfig(int missingTtlSeconds, int admissionWindowMs) {
   /** The defaults, with unknown ids remembered for {@code missingTtlSeconds}. */
   public static SharedCacheConfig withMissingTtl(int missingTtlSeconds) {
     return new SharedCacheConfig(missingTtlSeconds, fromEnv(Env.of(Map.of())).admissionWindowMs());
-  }
-
-  boolean admitsEveryMiss() {
-    return admissionWindowMs == 0;
   }
 }

@@ -4,6 +4,8 @@ import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.catalog.CatalogCluster;
+import io.catalogsuite.catalog.events.EventsConfig;
+import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.testing.PrometheusText;
 import io.catalogsuite.testing.TestHttp;
 import io.vertx.core.buffer.Buffer;
@@ -23,7 +25,10 @@ class NearCacheIT {
 
   @BeforeAll
   static void start() {
-    cluster = CatalogCluster.start(2, 60);
+    // A product enters the caches on its second miss within the admission window: long here, so that the second
+    // read is one however slow the machine.
+    cluster = CatalogCluster.start(2, new SharedCacheConfig(60, 600_000), NearCacheConfig.defaults(),
+        EventsConfig.defaults(), ImportConfig.defaults());
     a = cluster.http(0);
     b = cluster.http(1);
     for (TestHttp http : new TestHttp[] {a, b}) { // each holds a lease from the other
@@ -51,6 +56,7 @@ class NearCacheIT {
   @Test
   void aHit_neverLeavesTheJvm() {
     long id = create(a);
+    a.get("/products/" + id); // a first miss: from Postgres, cached nowhere
     HttpResponse<Buffer> first = a.get("/products/" + id); // from the shared map, kept near
     String before = a.get("/metrics").bodyAsString();
     JsonObject sharedBefore = new TestHttp(cluster.cache().port()).get("/maps/products/stats").bodyAsJsonObject();
