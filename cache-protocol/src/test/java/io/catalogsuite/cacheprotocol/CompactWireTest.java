@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.serialization.impl.compact.Schema;
 import com.hazelcast.internal.serialization.impl.SerializationConstants;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
@@ -79,5 +81,23 @@ class CompactWireTest {
     Invalidation invalidation = Invalidation.of(Map.of(id, 3L), 60, TimeUnit.SECONDS);
     assertThat(map.executeOnKeys(invalidation.keys(), invalidation)).containsEntry(id, Invalidation.Outcome.INVALIDATED);
     assertThat(((CachedProduct) map.get(id)).kind()).isEqualTo(CachedProduct.Kind.STALE);
+  }
+
+  @Test
+  void replicateSchemas_leavesEveryTypeKnownToTheOtherMembers() {
+    String cluster = "schemas-" + UUID.randomUUID();
+    HazelcastInstance holder = Hazelcast.newHazelcastInstance(config(cluster, false));
+    HazelcastInstance sender = Hazelcast.newHazelcastInstance(config(cluster, true));
+    try {
+      CacheProtocol.replicateSchemas(sender);
+
+      assertThat(((HazelcastInstanceProxy) holder).getOriginal().node.getNodeEngine().getSchemaService()
+          .getAllSchemas()).extracting(Schema::getTypeName).contains("catalog.CachedProduct", "catalog.Lookup",
+              "catalog.VersionedPut", "catalog.Invalidation", "catalog.Invalidation.Outcome", "catalog.LoadClaim",
+              "catalog.LoadClaim.Release");
+    } finally {
+      sender.shutdown();
+      holder.shutdown();
+    }
   }
 }

@@ -31,13 +31,11 @@ public final class CacheService implements Service {
   public Future<Void> start(ServiceNode node) {
     maps = new CacheMaps(node.vertx(), config, node.cluster().hazelcast());
     api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
-    return maps.define().onSuccess(v -> defined = true);
-  }
-
-  @Override
-  public Future<Void> stop() {
-    maps.close();
-    return Future.succeededFuture();
+    // The schemas first, off the partition threads that would otherwise send them with a result (CacheProtocol).
+    return node.vertx().executeBlocking(() -> {
+      CacheProtocol.replicateSchemas(node.cluster().hazelcast());
+      return null;
+    }).compose(v -> maps.define()).onSuccess(v -> defined = true);
   }
 
   /** The cache protocol's types travel in Compact form; this member stores them and runs their processors. */

@@ -60,6 +60,11 @@ public final class CatalogService implements Service {
     return Migrations.apply(vertx, database)
         .compose(v -> awaitCacheMap(vertx, hazelcast,
             System.nanoTime() + TimeUnit.SECONDS.toNanos(node.config().cacheWaitSeconds())))
+        // Now, not on a request's event loop: the first write of each type waits for every member (CacheProtocol).
+        .compose(v -> vertx.executeBlocking(() -> {
+          CacheProtocol.replicateSchemas(hazelcast);
+          return null;
+        }))
         .map(v -> {
           // A pipelining client: PgBuilder.pool() never pipelines; this sends many statements per connection.
           client = PgBuilder.client()
