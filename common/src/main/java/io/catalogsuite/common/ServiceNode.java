@@ -44,7 +44,7 @@ public final class ServiceNode {
   private final DepartedNodeReaper reaper;
   private final List<String> deployments = new ArrayList<>();
   private int port;
-  private Record record;
+  private volatile Record record; // published again when the cluster lost it (ClusterNode.onDataReturned)
 
   private ServiceNode(NodeConfig config, Service service, ClusterNode cluster, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -128,7 +128,17 @@ public final class ServiceNode {
           });
         })
         .compose(v -> reaper.start())
-        .compose(v -> service.discoverable() ? publish() : Future.succeededFuture());
+        .compose(v -> {
+          if (!service.discoverable()) {
+            return Future.succeededFuture();
+          }
+          // The record lives on the data members: after the last has gone and one is back, publish it again
+          // (the old one is gone, unless a first try got this far: then it goes, so that there is one).
+          cluster.onDataReturned(() -> discovery.unpublish(record.getRegistration())
+              .recover(e -> Future.succeededFuture())
+              .compose(unpublished -> publish()));
+          return publish();
+        });
   }
 
   private Future<Integer> deployServer(Health health, int bindPort) {

@@ -1,10 +1,13 @@
 package io.catalogsuite.common.cluster;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.catalogsuite.common.config.NodeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -15,10 +18,14 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>The node starts its Hazelcast member itself, before Vert.x: a lite member waits there until a data member is
  * in the cluster, since Vert.x's clustering stores its state (node information, event-bus subscriptions) in maps
  * that only data members can hold.
+ *
+ * <p>That state lives on the data members alone: when the last one leaves, it is gone, and a data member that
+ * joins later finds empty maps. Each node then puts back what it owns ({@link #onDataReturned}).
  */
 public final class ClusterNode {
   /** The member attribute naming the member's service, e.g. {@code catalog-service}. */
@@ -44,16 +54,68 @@ public final class ClusterNode {
    */
   public static final String VERTX_NODE_ID = "__vertx.nodeId";
   private static final long DATA_MEMBER_POLL_MS = 100;
+  private static final int MAX_RESTORE_ATTEMPTS = 60;
+  private static final long RESTORE_RETRY_MS = 1000;
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final HazelcastClusterManager clusterManager;
+  private final List<Supplier<Future<?>>> restorers = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean dataLost = new AtomicBoolean();
 
   private ClusterNode(Vertx vertx, HazelcastInstance hazelcast, HazelcastClusterManager clusterManager) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.clusterManager = clusterManager;
+    hazelcast.getCluster().addMembershipListener(new DataWatch());
+  }
+
+  /**
+   * Runs {@code restore} whenever a data member joins a cluster that had none left: the cluster's shared state
+   * (Vert.x's node record and event-bus subscriptions, discovery records, locks, counters) was on the data members
+   * alone and is gone, so what this node owns must be put back. Vert.x's own records are put back before
+   * {@code restore} runs. Should any of it fail (the new member's partitions not yet assigned, say), all of it is
+   * tried again a second later, so {@code restore} must be safe to repeat.
+   */
+  public void onDataReturned(Supplier<Future<?>> restore) {
+    restorers.add(restore);
+  }
+
+  private void restore(int attempt) {
+    vertx.executeBlocking(() -> {
+      // What Vert.x does itself after a split-brain merge, when maps may have lost entries: it writes its node
+      // record and its own subscriptions again.
+      clusterManager.stateChanged(new LifecycleEvent(LifecycleEvent.LifecycleState.MERGED));
+      return null;
+    }).compose(v -> Future.all(restorers.stream().map(Supplier::get).toList())).onFailure(e -> {
+      if (attempt < MAX_RESTORE_ATTEMPTS && active() && hasDataMember(hazelcast)) {
+        log.warn("Could not put back this node's records yet ({}); trying again", e.toString());
+        vertx.setTimer(RESTORE_RETRY_MS, timer -> restore(attempt + 1));
+      } else {
+        log.error("Could not put back this node's event-bus subscriptions and records", e);
+      }
+    });
+  }
+
+  /** Notices when the last data member leaves, and when one returns. */
+  private final class DataWatch implements MembershipListener {
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      boolean dataLeft = event.getMembers().stream().anyMatch(member -> !member.isLiteMember());
+      if (!event.getMember().isLiteMember() && !dataLeft && dataLost.compareAndSet(false, true)) {
+        log.warn("The last cache-service member left: the cluster's shared state (event-bus subscriptions,"
+            + " discovery records, locks) is gone until one returns");
+      }
+    }
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      if (!event.getMember().isLiteMember() && dataLost.compareAndSet(true, false)) {
+        log.info("A cache-service member joined: putting back this node's event-bus subscriptions and records");
+        restore(1);
+      }
+    }
   }
 
   /**
