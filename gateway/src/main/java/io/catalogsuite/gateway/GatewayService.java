@@ -6,6 +6,7 @@ import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
 import io.catalogsuite.gateway.discovery.HealthCheckVerticle;
 import io.catalogsuite.gateway.discovery.ServiceDirectory;
+import io.catalogsuite.gateway.discovery.Upstream;
 import io.catalogsuite.gateway.observe.AccessLog;
 import io.catalogsuite.gateway.observe.GatewayMetrics;
 import io.catalogsuite.gateway.observe.RequestIds;
@@ -26,11 +27,12 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.LinkedHashMap;
-import java.util.regex.Pattern;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The gateway: the single HTTP entry. Authenticates and rate-limits requests, finds instances through service
@@ -139,6 +141,26 @@ public final class GatewayService implements Service {
       checks.put(service, () -> directory.instances(service).isEmpty()
           ? Future.failedFuture("no instance discovered")
           : Future.succeededFuture(directory.instances(service).size() + " instances"));
+    }
+    return checks;
+  }
+
+  /**
+   * Discovered is not serving: every instance of a service may be known and yet unhealthy or ejected (its requests
+   * then get 503). The gateway stays ready (its other routes work) and says so.
+   */
+  @Override
+  public Map<String, Supplier<Future<?>>> optionalReadiness() {
+    Map<String, Supplier<Future<?>>> checks = new LinkedHashMap<>();
+    for (String service : config.services()) {
+      checks.put(service + " in rotation", () -> {
+        List<Upstream> instances = directory.instances(service);
+        long now = System.currentTimeMillis();
+        long available = instances.stream().filter(upstream -> upstream.available(now)).count();
+        return available == 0 && !instances.isEmpty()
+            ? Future.failedFuture("none of its " + instances.size() + " instances is healthy and in rotation")
+            : Future.succeededFuture();
+      });
     }
     return checks;
   }

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class GatewayIT {
       "/api/catalog=catalog-service", "/api/cache=cache-service", "/api/ghost=ghost-service",
       "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service", "/api/weighted=weighted-service",
       "/api/sticky=sticky-service", "/api/sick=sick-service", "/api/allsick=allsick-service",
-      "/api/probed=probed-service"));
+      "/api/probed=probed-service", "/api/down=down-service"));
   /** Eject after 3 failures for 600 ms (doubling), panic at 50 %, probes every 100 ms (2 to fail or pass), no slow start. */
   private static final HealthPolicy HEALTH = new HealthPolicy(3, 600, 5_000, 50, 100, 2, 2, 0);
   /** Up to 2 retries, 10-40 ms backoff, a budget too generous to matter here, a breaker that does not trip. */
@@ -348,7 +349,7 @@ class GatewayIT {
   }
 
   /** A real server answering /health with 200 (or {@code healthStatus}) and everything else with {@code status}. */
-  static HttpServer statusServer(String name, int status, java.util.concurrent.atomic.AtomicInteger healthStatus) {
+  static HttpServer statusServer(String name, int status, AtomicInteger healthStatus) {
     return await(stubs.createHttpServer().requestHandler(req -> req.response()
             .putHeader("X-Instance-Id", name)
             .setStatusCode(req.path().equals("/health") ? healthStatus.get() : status)
@@ -363,7 +364,7 @@ class GatewayIT {
 
   @Test
   void passiveHealth_ejectsAfterKFailures_andReturnsOnItsOwn() {
-    var healthy = new java.util.concurrent.atomic.AtomicInteger(200);
+    var healthy = new AtomicInteger(200);
     publish("sick-service", "sick", statusServer("sick", 500, healthy).actualPort());
     publish("sick-service", "well", statusServer("well", 200, healthy).actualPort());
     awaitInstances("sick-service", 2);
@@ -386,7 +387,7 @@ class GatewayIT {
 
   @Test
   void panicThreshold_neverEjectsMoreThanTheShare() {
-    var healthy = new java.util.concurrent.atomic.AtomicInteger(200);
+    var healthy = new AtomicInteger(200);
     publish("allsick-service", "bad-1", statusServer("bad-1", 500, healthy).actualPort());
     publish("allsick-service", "bad-2", statusServer("bad-2", 500, healthy).actualPort());
     awaitInstances("allsick-service", 2);
@@ -399,9 +400,9 @@ class GatewayIT {
 
   @Test
   void activeHealth_unhealthyAfterFailedProbes_healthyAfterPassed() {
-    var health = new java.util.concurrent.atomic.AtomicInteger(200);
+    var health = new AtomicInteger(200);
     publish("probed-service", "probed", statusServer("probed", 200, health).actualPort());
-    publish("probed-service", "steady", statusServer("steady", 200, new java.util.concurrent.atomic.AtomicInteger(200))
+    publish("probed-service", "steady", statusServer("steady", 200, new AtomicInteger(200))
         .actualPort());
     awaitInstances("probed-service", 2);
     health.set(503);
@@ -412,6 +413,20 @@ class GatewayIT {
     http.awaitResponse("/admin/services", r -> "in-rotation".equals(instances(r.bodyAsJsonObject(), "probed-service")
         .getJsonObject(0).getString("state")), Duration.ofSeconds(10));
     assertThat(servedBy(4, "/api/probed/x", null)).containsKeys("probed", "steady");
+  }
+
+  /** Every instance of a service known but unhealthy: the gateway stays ready, and /ready says DEGRADED why. */
+  @Test
+  void noInstanceInRotation_readyShowsIt() {
+    publish("down-service", "down", statusServer("down", 200, new AtomicInteger(503))
+        .actualPort());
+    awaitInstances("down-service", 1);
+    JsonObject checks = http.awaitResponse("/ready", r -> r.bodyAsJsonObject().getJsonObject("checks")
+        .getString("down-service in rotation").startsWith("DEGRADED"), Duration.ofSeconds(10))
+        .bodyAsJsonObject().getJsonObject("checks");
+    assertThat(checks.getString("down-service in rotation")).contains("none of its 1 instances");
+    assertThat(checks.getString("down-service")).isEqualTo("UP"); // discovered
+    assertThat(checks.getString("catalog-service in rotation")).isEqualTo("UP");
   }
 
   @Test
