@@ -48,27 +48,41 @@ with open(ndjson, "w") as lines, open(csv_path, "w", newline="") as table:
 PY
 done
 
-# Reads an event stream on stdin; for the events whose data names a sku starting with $1, records the count and
-# the arrival time of the first and the last; writes "count first last" to $3 once $2 arrived, or at the end.
+# Reads GET $1 as Server-Sent Events, the way EventSource does: when the server ends the stream (it drops a
+# client that falls 10,000 events behind), it reconnects with Last-Event-ID and goes on from there. For the
+# events whose data names a sku starting with $2 it records the count and the arrival time of the first and the
+# last; writes "count first last reconnects" to $4 once $3 arrived, or when stopped.
 cat >"$BENCH_TMP/sse-clock.py" <<'PY'
-import os, signal, sys, time
-prefix, expected, out = '"sku":"' + sys.argv[1], int(sys.argv[2]), sys.argv[3]
-count, first, last = 0, None, None
+import http.client, os, signal, sys, time, urllib.parse
+url, prefix, expected, out = urllib.parse.urlsplit(sys.argv[1]), '"sku":"' + sys.argv[2], int(sys.argv[3]), sys.argv[4]
+count, first, last, last_id, reconnects = 0, None, None, None, -1
 def finish(*_):
     with open(out + ".tmp", "w") as f:
-        f.write(f"{count} {first or 0} {last or 0}\n")
+        f.write(f"{count} {first or 0} {last or 0} {max(reconnects, 0)}\n")
     os.rename(out + ".tmp", out)
     sys.exit(0)
 signal.signal(signal.SIGTERM, finish)
-for line in sys.stdin:
-    if line.startswith("retry:"):
-        open(out + ".ready", "w").close()
-    elif line.startswith("data:") and prefix in line:
-        last = time.time()
-        first = first or last
-        count += 1
-        if count == expected:
-            break
+while count < expected:
+    reconnects += 1
+    connection = http.client.HTTPConnection(url.hostname, url.port)
+    connection.request("GET", url.path, headers={"Last-Event-ID": last_id} if last_id else {})
+    response = connection.getresponse()
+    if response.status != 200:
+        time.sleep(0.1)
+        continue
+    for raw in response:
+        line = raw.decode()
+        if line.startswith("retry:"):
+            open(out + ".ready", "w").close()
+        elif line.startswith("id:"):
+            last_id = line[3:].strip()
+        elif line.startswith("data:") and prefix in line:
+            last = time.time()
+            first = first or last
+            count += 1
+            if count == expected:
+                break
+    connection.close()
 finish()
 PY
 
@@ -77,8 +91,7 @@ now() { date +%s.%N; }
 import_round() {
   local round=$1 stream=$BENCH_TMP/stream-$round.txt start id status completed
   # The stream first, so that it sees every event of the import.
-  curl -sS -N "$GATEWAY/api/catalog/events" 2>/dev/null \
-    > >(python3 "$BENCH_TMP/sse-clock.py" "$(prefix "$round" api)" "$IMPORT_ROWS" "$stream") &
+  python3 "$BENCH_TMP/sse-clock.py" "$GATEWAY/api/catalog/events" "$(prefix "$round" api)" "$IMPORT_ROWS" "$stream" &
   STREAM_PID=$!
   for _ in $(seq 1 100); do [[ -e "$stream.ready" ]] && break; sleep 0.1; done
   [[ -e "$stream.ready" ]] || bench_fail "the event stream did not open"
@@ -94,15 +107,15 @@ import_round() {
   for _ in $(seq 1 50); do [[ -e "$stream" ]] && break; sleep 0.1; done
   python3 - "$status" "$start" "$(cat "$stream")" "$IMPORT_ROWS" "$completed" >>"$RESULTS" <<'PY'
 import datetime, json, sys
-status, start, (count, first, last), rows = json.loads(sys.argv[1]), float(sys.argv[2]), sys.argv[3].split(), int(sys.argv[4])
+status, start, (count, first, last, reconnects), rows = json.loads(sys.argv[1]), float(sys.argv[2]), sys.argv[3].split(), int(sys.argv[4])
 count, first, last, completed = int(count), float(first), float(last), float(sys.argv[5])
 finished = datetime.datetime.fromisoformat(status["finishedAt"].replace("Z", "+00:00")).timestamp()
 events_per_s = count / (last - first) if last > first else 0
 lag = max(0.0, last - completed) if count == rows else float("inf")
 print("import", round(status["rowsDone"] / (finished - start)), status["rowsDone"], status["rowsFailed"],
-      count, round(events_per_s), f"{lag:.3f}")
+      count, round(events_per_s), f"{lag:.3f}", reconnects)
 PY
-  tail -1 "$RESULTS" | awk '{ printf "  %-8s %8d rows/s  (%d rows, %d failed)  relay %d events, %d events/s, last %s s after completion\n", "import", $2, $3, $4, $5, $6, $7 }'
+  tail -1 "$RESULTS" | awk '{ printf "  %-8s %8d rows/s  (%d rows, %d failed)  relay %d events, %d events/s, last %s s after completion, %d reconnects\n", "import", $2, $3, $4, $5, $6, $7, $8 }'
 }
 
 copy_round() {
@@ -118,9 +131,9 @@ copy_round() {
 # Events of products that do not exist (negative ids), as a change made in SQL writes them: the relay alone.
 relay_round() {
   local round=$1 start end
-  start=$(now)
   psql "$DB_URL" -q -v ON_ERROR_STOP=1 -c "INSERT INTO product_events (type, product_id, sku, version)
     SELECT 'product.imported', -g, 'RELAY-$BENCH_RUN-$round-' || g, 1 FROM generate_series(1, $RELAY_EVENTS) g"
+  start=$(now) # the relay sees them from their commit on
   for _ in $(seq 1 $((RELAY_TIMEOUT * 20))); do
     [[ "$(psql "$DB_URL" -qtAc "SELECT count(*) FROM product_events
            WHERE position IS NULL OR position > (SELECT published FROM outbox_relay)")" -eq 0 ]] && break

@@ -57,6 +57,9 @@ public final class EventStreams {
   /** Starts listening to the event bus. */
   public Future<Void> start() {
     consumer = vertx.eventBus().consumer(ADDRESS, message -> {
+      if (streams.isEmpty()) {
+        return; // no client here: the batch is not even decoded (a clustered message's body is, when first read)
+      }
       List<ProductEvent> events = new ArrayList<>(message.body().size());
       message.body().forEach(json -> events.add(ProductEvent.fromJson((JsonObject) json)));
       streams.forEach(stream -> stream.offer(events));

@@ -160,6 +160,7 @@ public final class ClusterNode {
 
   /** Starts the Hazelcast member; a lite one returns once a data member is in the cluster. Blocking. */
   private static HazelcastInstance startMember(Config config, NodeConfig node) {
+    HazelcastFutures.replaceDefaultExecutor();
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(node.cacheWaitSeconds());
     boolean waited = false;
