@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -39,6 +40,11 @@ public final class EventStreams {
   private static final int REPLAY_PAGE = 500;
   /** Events a stream holds for its client; a client this far behind is better off resuming. */
   private static final int MAX_QUEUED = 10_000;
+  /**
+   * Events written to the connection at once: one chunk (one write, one flush, one chunk through the gateway) per
+   * event held a stream to about the import's pace and let it fall 10,000 events behind during a fast relay.
+   */
+  private static final int EVENTS_PER_WRITE = 500;
 
   private final Vertx vertx;
   private final SqlClient client;
@@ -167,7 +173,13 @@ public final class EventStreams {
     /** Writes what is pending while the connection takes it; then reads the replay's next page, if any. */
     void flush() {
       while (!closed && !pending.isEmpty() && !response.writeQueueFull()) {
-        send(pending.poll());
+        Buffer chunk = Buffer.buffer();
+        for (int i = 0; i < EVENTS_PER_WRITE && !pending.isEmpty(); i++) {
+          append(chunk, pending.poll());
+        }
+        if (chunk.length() > 0) {
+          response.write(chunk);
+        }
       }
       if (closed) {
         return;
@@ -205,12 +217,12 @@ public final class EventStreams {
       });
     }
 
-    private void send(ProductEvent event) {
+    private void append(Buffer chunk, ProductEvent event) {
       if (event.position() <= lastSent) {
         return; // a duplicate: replayed already, or delivered twice by a relay that took over
       }
       lastSent = event.position();
-      response.write("id: " + event.position() + "\nevent: " + event.type() + "\ndata: " + event.toJson().encode()
+      chunk.appendString("id: " + event.position() + "\nevent: " + event.type() + "\ndata: " + event.toJson().encode()
           + "\n\n");
     }
 
