@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.catalogsuite.common.cluster.ClusterRole;
 import io.catalogsuite.common.config.NodeConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The node lifecycle against a real one-member cluster. */
@@ -27,7 +23,7 @@ class ServiceNodeTest {
    * A service whose start fails the way a refused database login does: asynchronously, on one of the node's
    * event loops.
    */
-  static final class FailingService implements Service {
+  static final class FailingService implements RoutelessService {
     /** A data member: alone in its cluster, a lite one would wait for one instead. */
     @Override
     public ClusterRole clusterRole() {
@@ -39,19 +35,10 @@ class ServiceNodeTest {
       return node.vertx().timer(1, TimeUnit.MILLISECONDS)
           .compose(v -> Future.failedFuture("database refused the credentials"));
     }
-
-    @Override
-    public void routes(Router router, Vertx vertx) {
-    }
-
-    @Override
-    public Map<String, Supplier<Future<?>>> readiness() {
-      return Map.of();
-    }
   }
 
   /** A service that starts, serves nothing of its own, and holds the cluster's data (it is alone in it). */
-  static final class IdleService implements Service {
+  static final class IdleService implements RoutelessService {
     @Override
     public ClusterRole clusterRole() {
       return ClusterRole.DATA;
@@ -60,15 +47,6 @@ class ServiceNodeTest {
     @Override
     public Future<Void> start(ServiceNode node) {
       return Future.succeededFuture();
-    }
-
-    @Override
-    public void routes(Router router, Vertx vertx) {
-    }
-
-    @Override
-    public Map<String, Supplier<Future<?>>> readiness() {
-      return Map.of();
     }
   }
 

@@ -3,23 +3,19 @@ package io.catalogsuite.common.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.Config;
-import io.catalogsuite.common.Service;
+import io.catalogsuite.common.RoutelessService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.config.NodeConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
 import io.vertx.servicediscovery.Record;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +27,7 @@ class DataMemberReturnTest {
   private static final long TIMEOUT_SECONDS = 30;
 
   /** A service in {@code role}; {@code ping.<name>} answers {@code pong} on the event bus. */
-  private record TestService(String name, ClusterRole role) implements Service {
+  private record TestService(String name, ClusterRole role) implements RoutelessService {
     @Override
     public ClusterRole clusterRole() {
       return role;
@@ -51,15 +47,6 @@ class DataMemberReturnTest {
     public Future<Void> start(ServiceNode node) {
       return node.vertx().eventBus().<String>consumer("ping." + name, message -> message.reply("pong"))
           .completion();
-    }
-
-    @Override
-    public void routes(Router router, Vertx vertx) {
-    }
-
-    @Override
-    public Map<String, Supplier<Future<?>>> readiness() {
-      return Map.of();
     }
   }
 
