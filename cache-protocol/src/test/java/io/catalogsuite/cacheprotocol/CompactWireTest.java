@@ -10,7 +10,11 @@ import com.hazelcast.internal.serialization.impl.compact.Schema;
 import com.hazelcast.internal.serialization.impl.SerializationConstants;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -29,21 +33,37 @@ class CompactWireTest {
   @BeforeAll
   static void start() {
     String cluster = "wire-" + UUID.randomUUID();
-    data = Hazelcast.newHazelcastInstance(config(cluster, false));
-    lite = Hazelcast.newHazelcastInstance(config(cluster, true));
+    List<Integer> ports = List.of(freePort(), freePort());
+    data = Hazelcast.newHazelcastInstance(config(cluster, false, ports.get(0), ports));
+    lite = Hazelcast.newHazelcastInstance(config(cluster, true, ports.get(1), ports));
+    assertThat(lite.getCluster().getMembers()).hasSize(2);
     // Partitions are assigned on first use, and an entry processor sent by a lite member is no such use: it is
     // retried until it times out. In the suite, Vert.x's own first writes assign them as the cluster forms.
     data.getPartitionService().getPartition(0L).getOwner();
   }
 
-  private static Config config(String cluster, boolean lite) {
+  /**
+   * A member on {@code port} that finds the others at {@code ports}, all chosen free now: members of other tests
+   * (or other builds) on Hazelcast's default ports cannot take its place or keep it from finding its own.
+   */
+  private static Config config(String cluster, boolean lite, int port, List<Integer> ports) {
     Config config = new Config().setClusterName(cluster).setLiteMember(lite);
     config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.getNetworkConfig().setPortAutoIncrement(true).getJoin().getMulticastConfig().setEnabled(false);
-    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
+    config.getNetworkConfig().setPort(port).setPortAutoIncrement(false).getJoin().getMulticastConfig()
+        .setEnabled(false);
+    ports.forEach(member -> config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true)
+        .addMember("127.0.0.1:" + member));
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     CacheProtocol.register(config);
     return config;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @AfterAll
@@ -86,9 +106,11 @@ class CompactWireTest {
   @Test
   void replicateSchemas_leavesEveryTypeKnownToTheOtherMembers() {
     String cluster = "schemas-" + UUID.randomUUID();
-    HazelcastInstance holder = Hazelcast.newHazelcastInstance(config(cluster, false));
-    HazelcastInstance sender = Hazelcast.newHazelcastInstance(config(cluster, true));
+    List<Integer> ports = List.of(freePort(), freePort());
+    HazelcastInstance holder = Hazelcast.newHazelcastInstance(config(cluster, false, ports.get(0), ports));
+    HazelcastInstance sender = Hazelcast.newHazelcastInstance(config(cluster, true, ports.get(1), ports));
     try {
+      assertThat(sender.getCluster().getMembers()).hasSize(2);
       CacheProtocol.replicateSchemas(sender);
 
       assertThat(((HazelcastInstanceProxy) holder).getOriginal().node.getNodeEngine().getSchemaService()
