@@ -1,9 +1,11 @@
--- GET a random product among ids FIRST_ID..LAST_ID (set by run.sh and cache.sh), so reads spread over the cache.
+-- GET a random product among ids FIRST_ID..LAST_ID (set by run.sh and cache.sh), so reads spread over the cache,
+-- or, when FIXED_PATH is set (gateway.sh), that one path every time.
 -- Each run draws other ids (seeded from SEED, else the clock): repeated rounds over cold ids stay cold.
 -- Ends with one line for scripts: wrk-summary requests=… duration_us=… p50_us=… p99_us=… non2xx=… errors=…
 local first = tonumber(os.getenv("FIRST_ID"))
 local last = tonumber(os.getenv("LAST_ID"))
 local prefix = os.getenv("PATH_PREFIX") or ""
+local fixed = os.getenv("FIXED_PATH")
 local threads = 0
 
 function setup(thread)
@@ -16,6 +18,9 @@ function init(args)
 end
 
 request = function()
+  if fixed then
+    return wrk.format("GET", fixed)
+  end
   return wrk.format("GET", prefix .. "/products/" .. math.random(first, last))
 end
 
