@@ -19,11 +19,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-15s}
-THREADS=${THREADS:-1}
-CONNECTIONS=${CONNECTIONS:-32}
 HOT=${HOT:-1000}
 COLD=${COLD:-200000}
 PROFILE=${PROFILE:-}

@@ -15,17 +15,13 @@
 #
 # Settings (environment): ROUNDS (3), DURATION (5s), WARMUP (60s per target: on 2 cores a freshly started
 # gateway under this load still compiles for about a minute, rising from 2,000 to 5,000 req/s meanwhile),
-# THREADS (1), CONNECTIONS (32), and lib.sh's SUITE_PORT, KEEP_SUITE, PG_URL, API_KEY. A suite this script starts gets RATE_LIMITS=/api/catalog=1000000/s
-# (on, never tripped); a running suite is measured as it was started.
+# THREADS (1), CONNECTIONS (32), and lib.sh's SUITE_PORT, KEEP_SUITE, PG_URL, API_KEY. A suite this script
+# starts gets RATE_LIMITS=/api/catalog=1000000/s (on, never tripped); a running suite is measured as it was.
 set -euo pipefail
 export RATE_LIMITS=${RATE_LIMITS:-/api/catalog=1000000/s:1000000}
 source "$(dirname "$0")/lib.sh"
 
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-60s}
-THREADS=${THREADS:-1}
-CONNECTIONS=${CONNECTIONS:-32}
 RESULTS=$BENCH_TMP/gateway.txt
 NGINX_PID=""
 CLK_TCK=$(getconf CLK_TCK)

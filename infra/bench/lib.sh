@@ -1,4 +1,4 @@
-# Shared by cache.sh and import-compare.sh (sourced, not run): the suite to measure, started here when none runs,
+# Shared by cache.sh, gateway.sh and import-compare.sh (sourced, not run): the suite to measure, started here when none runs,
 # its database, its API key (never printed), and the medians and ratios of interleaved rounds.
 # Needs curl, psql and python3 (apt-get update && apt-get install -y wrk postgresql-client).
 
@@ -8,6 +8,13 @@ BENCH_STARTED_SUITE=""
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/catalog-bench.XXXXXX")
 # A tag for this run's rows (skus), so that every run and every side inserts new rows.
 BENCH_RUN=${BENCH_RUN:-$(date +%s)-$$}
+
+# The wrk settings of the interleaved comparisons (cache.sh, gateway.sh): rounds, their length, wrk's threads
+# and connections.
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+THREADS=${THREADS:-1}
+CONNECTIONS=${CONNECTIONS:-32}
 
 bench_fail() {
   echo "bench: $*" >&2
