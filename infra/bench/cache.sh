@@ -105,7 +105,7 @@ COLD_FIRST=$FIRST COLD_LAST=$LAST
 # Waits until the outbox relay has published every event, so that no relay work overlaps a round.
 await_relay() {
   for _ in $(seq 1 1200); do
-    [[ "$(psql "$DB_URL" -qtAc 'SELECT count(*) FROM product_events WHERE position IS NULL')" -eq 0 ]] && return
+    bench_relayed && return
     sleep 0.25
   done
   bench_fail "the relay has not published every event after 5 minutes"

@@ -128,11 +128,6 @@ copy_round() {
   tail -1 "$RESULTS" | awk '{ printf "  %-8s %8d rows/s\n", "\\copy", $2 }'
 }
 
-# Whether every event is published: two index lookups (a count with "position IS NULL OR position > ..." scans
-# the whole table, a second per million events, and took the CPU the relay was being timed with).
-RELAYED="SELECT NOT EXISTS (SELECT 1 FROM product_events WHERE position IS NULL)
-  AND coalesce((SELECT max(position) FROM product_events), 0) <= (SELECT published FROM outbox_relay)"
-
 # Events of products that do not exist (negative ids), as a change made in SQL writes them: the relay alone.
 relay_round() {
   local round=$1 start end
@@ -140,7 +135,7 @@ relay_round() {
     SELECT 'product.imported', -g, 'RELAY-$BENCH_RUN-$round-' || g, 1 FROM generate_series(1, $RELAY_EVENTS) g"
   start=$(now) # the relay sees them from their commit on
   for _ in $(seq 1 $((RELAY_TIMEOUT * 20))); do
-    [[ "$(psql "$DB_URL" -qtAc "$RELAYED")" == t ]] && break
+    bench_relayed && break
     sleep 0.05
   done
   end=$(now)

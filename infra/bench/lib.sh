@@ -1,5 +1,5 @@
-# Shared by cache.sh, gateway.sh and import-compare.sh (sourced, not run): the suite to measure, started here when none runs,
-# its database, its API key (never printed), and the medians and ratios of interleaved rounds.
+# Shared by cache.sh, gateway.sh and import-compare.sh (sourced, not run): the suite to measure, started here
+# when none runs, its database, its API key (never printed), and the medians and ratios of interleaved rounds.
 # Needs curl, psql and python3 (apt-get update && apt-get install -y wrk postgresql-client).
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -108,6 +108,13 @@ bench_await_import() {
     sleep "$2"
   done
   echo "$status"
+}
+
+# Whether the outbox relay has published every event: two index lookups (a count with "position IS NULL OR
+# position > ..." scans the whole table, a second per million events, on the cores being measured).
+bench_relayed() {
+  [[ "$(psql "$DB_URL" -qtAc "SELECT NOT EXISTS (SELECT 1 FROM product_events WHERE position IS NULL)
+    AND coalesce((SELECT max(position) FROM product_events), 0) <= (SELECT published FROM outbox_relay)")" == t ]]
 }
 
 # Median of the numbers on stdin (one per line).

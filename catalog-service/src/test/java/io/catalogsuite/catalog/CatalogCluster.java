@@ -114,6 +114,14 @@ public final class CatalogCluster implements AutoCloseable {
     return sql;
   }
 
+  /** Events the outbox relay has not published yet: not numbered, or numbered after what it recorded. */
+  public long unpublishedEvents() {
+    return await(sql.query("""
+        SELECT count(*) FROM product_events
+         WHERE position IS NULL OR position > (SELECT published FROM outbox_relay)""").execute())
+        .iterator().next().getLong(0);
+  }
+
   /** A connection of its own to the database (for LISTEN, say); the caller closes it. */
   public PgConnection connection() {
     return await(PgConnection.connect(sqlVertx, database));

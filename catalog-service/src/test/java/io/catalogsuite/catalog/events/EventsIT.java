@@ -248,7 +248,7 @@ class EventsIT {
       List<Long> during = List.of(create(a), create(b), create(a));
 
       assertThat(ofProducts(client, during, 3)).extracting(Event::type).containsOnly("product.created");
-      Waits.until("every event published", Duration.ofSeconds(10), () -> unpublished() == 0);
+      Waits.until("every event published", Duration.ofSeconds(10), () -> cluster.unpublishedEvents() == 0);
     }
   }
 
@@ -274,7 +274,7 @@ class EventsIT {
   @Test
   void prune_deletesOnlyOldPublishedEvents() {
     long id = create(a);
-    Waits.until("the event published", Duration.ofSeconds(10), () -> unpublished() == 0);
+    Waits.until("the event published", Duration.ofSeconds(10), () -> cluster.unpublishedEvents() == 0);
     await(sql.preparedQuery("UPDATE product_events SET created_at = now() - interval '100 hours' WHERE product_id = $1")
         .execute(Tuple.of(id)));
     long recent = create(b);
@@ -284,13 +284,6 @@ class EventsIT {
     assertThat(await(EventLog.prune(sql, 72, 1000))).isBetween(0, 1);
     assertThat(eventCount(id)).isZero();
     assertThat(eventCount(recent)).isEqualTo(1);
-  }
-
-  private static long unpublished() {
-    return await(sql.query("""
-        SELECT count(*) FROM product_events
-         WHERE position IS NULL OR position > (SELECT published FROM outbox_relay)""").execute())
-        .iterator().next().getLong(0);
   }
 
   private static long eventCount(long productId) {

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * no thread is started, none is borrowed.
  *
  * <p>Some calls hop through that executor inside Hazelcast, before any callback of ours is attached: the
- * multi-key calls ({@code IMap.submitToKeys}, which the relay's invalidation makes once per partition) complete
+ * multi-key calls ({@code IMap.submitToKeys}, which the relay's invalidation makes once per batch) complete
  * their own future with {@code whenCompleteAsync(..., getDefaultAsyncExecutor())}. For those
  * {@link #replaceDefaultExecutor} gives Hazelcast a small pool of its own to use instead of a thread per callback.
  */
