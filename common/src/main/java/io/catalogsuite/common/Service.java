@@ -53,6 +53,14 @@ public interface Service {
     return ClusterRole.LITE;
   }
 
+  /**
+   * Whether the service measures its HTTP traffic itself (the gateway: per route and upstream), so that Vert.x's
+   * own HTTP server and client metrics would only count the same requests twice. No by default.
+   */
+  default boolean measuresItsHttp() {
+    return false;
+  }
+
   /** Whether the node publishes itself in service discovery (the services do; the gateway does not). */
   default boolean discoverable() {
     return true;

@@ -6,6 +6,7 @@ import io.catalogsuite.common.config.NodeConfig;
 import io.catalogsuite.common.discovery.DepartedNodeReaper;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.common.http.Health;
+import io.catalogsuite.common.http.MethodLabel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -61,8 +62,9 @@ public final class ServiceNode {
     // one of its event loops could never deliver the failure.
     Promise<ServiceNode> started = Promise.promise();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    metrics.config().commonTags("application", config.serviceName());
-    ClusterNode.join(config, service.clusterRole(), service::configureCluster, metrics).onComplete(joined -> {
+    metrics.config().commonTags("application", config.serviceName()).meterFilter(MethodLabel.filter());
+    ClusterNode.join(config, service.clusterRole(), service::configureCluster, metrics,
+        service.measuresItsHttp()).onComplete(joined -> {
       if (joined.failed()) {
         started.fail(joined.cause());
         return;

@@ -35,10 +35,11 @@ import java.util.regex.Pattern;
  * @param routeTimeouts         {@code ROUTE_TIMEOUTS}: {@code prefix=milliseconds} pairs, per-route timeouts
  * @param resilience            retries, retry budget and circuit breaker (see {@link Resilience})
  * @param clients               what the gateway accepts from clients (see {@link ClientLimits})
+ * @param streams               how many event streams may be open (see {@link StreamLimits})
  */
 public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int connectTimeoutMs, int maxBodyBytes,
     Set<String> streamedTypes, HealthPolicy health, Map<String, Balancing> balancing, Map<String, Integer> weights,
-    Map<String, Integer> routeTimeouts, Resilience resilience, ClientLimits clients) {
+    Map<String, Integer> routeTimeouts, Resilience resilience, ClientLimits clients, StreamLimits streams) {
 
   static final String DEFAULT_ROUTES = "/api/catalog=catalog-service,/api/cache=cache-service";
   static final String DEFAULT_STREAMED_TYPES = "application/x-ndjson";
@@ -92,6 +93,36 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
     }
   }
 
+  /**
+   * Long-lived event streams (see {@link io.catalogsuite.gateway.proxy.EventStreams}).
+   *
+   * @param paths       {@code GATEWAY_EVENT_STREAM_PATHS}: paths (as clients send them, prefix included) that are
+   *                    event streams whatever the request's {@code Accept}; any GET that accepts
+   *                    {@code text/event-stream} is one too
+   * @param perInstance {@code GATEWAY_EVENT_STREAMS_PER_INSTANCE}: streams open at once to one instance
+   * @param perClient   {@code GATEWAY_EVENT_STREAMS_PER_CLIENT}: streams one client may hold open at once
+   */
+  public record StreamLimits(Set<String> paths, int perInstance, int perClient) {
+    public static final StreamLimits DEFAULT = new StreamLimits(Set.of("/api/catalog/events"), 256, 8);
+
+    public StreamLimits {
+      paths = Set.copyOf(paths);
+      for (String path : paths) {
+        if (!path.matches("(/[A-Za-z0-9._~-]+)+")) {
+          throw new ConfigException("GATEWAY_EVENT_STREAM_PATHS entries must be paths like /api/catalog/events, "
+              + "got '" + path + "'");
+        }
+      }
+    }
+
+    static StreamLimits fromEnv(Env env) {
+      return new StreamLimits(
+          Set.copyOf(env.list("GATEWAY_EVENT_STREAM_PATHS", String.join(",", DEFAULT.paths()))),
+          env.integer("GATEWAY_EVENT_STREAMS_PER_INSTANCE", DEFAULT.perInstance(), 1, 100_000),
+          env.integer("GATEWAY_EVENT_STREAMS_PER_CLIENT", DEFAULT.perClient(), 1, 100_000));
+    }
+  }
+
   public GatewayConfig {
     routes = List.copyOf(routes);
     streamedTypes = Set.copyOf(streamedTypes);
@@ -136,7 +167,8 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
         positiveInts("GATEWAY_WEIGHTS", env.list("GATEWAY_WEIGHTS", ""), 1000),
         positiveInts("ROUTE_TIMEOUTS", env.list("ROUTE_TIMEOUTS", ""), 3_600_000),
         Resilience.fromEnv(env),
-        ClientLimits.fromEnv(env));
+        ClientLimits.fromEnv(env),
+        StreamLimits.fromEnv(env));
   }
 
   static Map<String, Balancing> balancing(List<String> pairs) {

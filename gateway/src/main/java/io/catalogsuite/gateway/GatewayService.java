@@ -9,10 +9,12 @@ import io.catalogsuite.gateway.discovery.ServiceDirectory;
 import io.catalogsuite.gateway.discovery.Upstream;
 import io.catalogsuite.gateway.observe.AccessLog;
 import io.catalogsuite.gateway.observe.GatewayMetrics;
-import io.catalogsuite.gateway.observe.RequestIds;
+import io.catalogsuite.gateway.observe.GatewayMetrics.RouteMeters;
+import io.catalogsuite.gateway.observe.RequestObserver;
 import io.catalogsuite.gateway.protect.Protection;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Backend;
+import io.catalogsuite.gateway.proxy.EventStreams;
 import io.catalogsuite.gateway.proxy.ProxyHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -41,6 +43,10 @@ import java.util.regex.Pattern;
  */
 public final class GatewayService implements Service {
   public static final String NAME = "gateway";
+  /** The endpoints every node serves (see {@link io.catalogsuite.common.ServiceNode}), measured under their path. */
+  private static final List<String> OWN_ENDPOINTS = List.of("/health", "/ready", "/metrics");
+  /** Connections per instance in each event loop's pool for ordinary requests. */
+  private static final int UPSTREAM_CONNECTIONS_PER_INSTANCE = 64;
 
   private final GatewayConfig config;
   private final Protection protection;
@@ -48,6 +54,11 @@ public final class GatewayService implements Service {
   /** One backend per service, shared by every event loop (so that, for one, the rotation is strict). */
   private final Map<String, Backend> backends = new LinkedHashMap<>();
   private GatewayMetrics metrics;
+  private AccessLog accessLog;
+  private RequestObserver observer;
+  private EventStreams eventStreams;
+  /** The request meters of each route, by prefix, and of the admin API. */
+  private final Map<String, RouteMeters> routeMeters = new LinkedHashMap<>();
 
   public GatewayService(GatewayConfig config, ProtectionConfig protection) {
     this.config = config;
@@ -59,6 +70,16 @@ public final class GatewayService implements Service {
   @Override
   public Future<Void> start(ServiceNode node) {
     metrics = new GatewayMetrics(node.metrics(), directory, config.services());
+    accessLog = new AccessLog(node.metrics());
+    Map<String, RouteMeters> ownEndpoints = new LinkedHashMap<>();
+    for (String endpoint : OWN_ENDPOINTS) {
+      ownEndpoints.put(endpoint, metrics.route(endpoint, GatewayMetrics.GATEWAY));
+    }
+    observer = new RequestObserver(accessLog, ownEndpoints,
+        metrics.route(GatewayMetrics.UNMATCHED, GatewayMetrics.GATEWAY));
+    routeMeters.put(Protection.ADMIN_PREFIX, metrics.route(Protection.ADMIN_PREFIX, GatewayMetrics.GATEWAY));
+    config.routes().forEach(route -> routeMeters.put(route.prefix(), metrics.route(route.prefix(), route.service())));
+    eventStreams = new EventStreams(node.vertx(), config);
     config.services().forEach(service ->
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
@@ -69,21 +90,22 @@ public final class GatewayService implements Service {
 
   @Override
   public Future<Void> stop() {
+    accessLog.close(); // the lines of the last requests are still written
     return protection.stop();
   }
 
   @Override
   public void routes(Router router, Vertx vertx) {
+    // One pool per event loop: this server's requests and their upstream connections stay on its loop.
     HttpClient client = vertx.createHttpClient(
         new HttpClientOptions().setConnectTimeout(config.connectTimeoutMs()).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(64));
+        new PoolOptions().setHttp1MaxSize(UPSTREAM_CONNECTIONS_PER_INSTANCE));
     AdminHandler admin = new AdminHandler(directory, config, backends);
     // Who may do what, then how much: on routes of their own, ahead of the ones that read the body (no body is
     // buffered for a request that will be refused) and reach an upstream.
     Handler<RoutingContext> authentication = protection.authentication(vertx);
 
-    router.route().handler(RequestIds::handle);
-    router.route().handler(AccessLog::handle);
+    router.route().handler(observer);
     if (!config.clients().corsOrigins().isEmpty()) { // before authentication: preflights carry no credential
       router.route().handler(CorsHandler.create()
           .addOrigins(config.clients().corsOrigins())
@@ -94,18 +116,20 @@ public final class GatewayService implements Service {
           .exposedHeaders(Set.of("ETag", "Location", "X-Request-Id", "X-Instance-Id", "Retry-After")));
     }
     router.route(Protection.ADMIN_PREFIX + "/*")
+        .handler(taken(routeMeters.get(Protection.ADMIN_PREFIX)))
         .handler(authentication)
-        .handler(protection.rateLimit(Protection.ADMIN_PREFIX, () -> metrics.rateLimited(Protection.ADMIN_PREFIX)));
+        .handler(protection.rateLimit(Protection.ADMIN_PREFIX, metrics.rateLimited(Protection.ADMIN_PREFIX)));
     router.get("/admin/services").handler(admin::services);
     BodyHandler buffered = JsonBodies.limitedTo(config.maxBodyBytes());
     for (GatewayConfig.Route route : config.routes()) {
-      ProxyHandler proxy = new ProxyHandler(client, backends.get(route.service()), route, config.timeoutOf(route),
-          config::streams);
+      ProxyHandler proxy = new ProxyHandler(client, eventStreams, backends.get(route.service()), route,
+          config.timeoutOf(route), config::streams);
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
       String paths = Pattern.quote(route.prefix()) + "(/.*)?";
       router.routeWithRegex(paths)
+          .handler(taken(routeMeters.get(route.prefix())))
           .handler(authentication)
-          .handler(protection.rateLimit(route.prefix(), () -> metrics.rateLimited(route.prefix())));
+          .handler(protection.rateLimit(route.prefix(), metrics.rateLimited(route.prefix())));
       // A body of a streamed type goes to the proxy unread, which pipes it to the instance; any other is read whole
       // first. No chunk of a streamed body is lost before the proxy pauses the request, although Vert.x Web does
       // not pause it and Vert.x drops the chunks of a request neither paused nor read: every handler up to the
@@ -122,6 +146,14 @@ public final class GatewayService implements Service {
           })
           .handler(proxy);
     }
+  }
+
+  /** Marks the requests of a route for the meters and the access log (see {@link RequestObserver}). */
+  private static Handler<RoutingContext> taken(RouteMeters route) {
+    return ctx -> {
+      RequestObserver.route(ctx, route);
+      ctx.next();
+    };
   }
 
   @Override
@@ -163,6 +195,12 @@ public final class GatewayService implements Service {
       });
     }
     return checks;
+  }
+
+  /** The gateway's meters count every request, per route and instance: Vert.x's HTTP metrics would repeat them. */
+  @Override
+  public boolean measuresItsHttp() {
+    return true;
   }
 
   @Override

@@ -99,7 +99,7 @@ class GatewayIT {
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-1"),
         new GatewayService(new GatewayConfig(ROUTES, TIMEOUT_MS, 1_000, 2 * 1024 * 1024,
             Set.of("application/x-ndjson"), HEALTH, BALANCING,
-            Map.of(), Map.of("/api/slow", SLOW_TIMEOUT_MS), RESILIENCE, CLIENTS),
+            Map.of(), Map.of("/api/slow", SLOW_TIMEOUT_MS), RESILIENCE, CLIENTS, GatewayConfig.StreamLimits.DEFAULT),
             ProtectionConfig.fromEnv(Map.of("GATEWAY_API_KEYS", "gateway-it:" + API_KEY + ":admin|write",
                 "RATE_LIMITS", "/api/catalog=off")))));
     http = new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY));
@@ -571,10 +571,32 @@ class GatewayIT {
         "status=\"200\"", "upstream=\"catalog-a\"")).isGreaterThanOrEqualTo(2);
     assertThat(PrometheusText.sample(metrics, "gateway_upstream_picks_total", "upstream=\"catalog-b\"")).isGreaterThanOrEqualTo(2);
     assertThat(metrics).contains("gateway_requests_seconds_bucket{").contains("gateway_in_flight{")
-        .contains("jvm_memory_used_bytes").contains("vertx_http_server_requests_total");
+        .contains("jvm_memory_used_bytes")
+        .doesNotContain("vertx_http_server_requests_total"); // one set of HTTP metrics: the gateway's own
     http.get("/api/ghost/x"); // answered by the gateway itself: no upstream
     assertThat(PrometheusText.sample(http.get("/metrics").bodyAsString(), "gateway_requests_seconds_count",
         "route=\"/api/ghost\"", "status=\"503\"", "upstream=\"none\"")).isEqualTo(1);
+  }
+
+  /** A request with an invented method or path adds no series: methods and routes are bounded labels. */
+  @Test
+  void metrics_hostileMethodsAndPaths_addNoSeries() {
+    HttpMethod hostile = HttpMethod.valueOf("HOSTILEX" + UUID.randomUUID().toString().substring(0, 4).toUpperCase());
+    await(http.request(hostile, "/x-" + UUID.randomUUID()).send());
+    for (int i = 0; i < 2; i++) { // round-robin: one to each catalog instance
+      await(http.request(hostile, "/api/catalog/health").send());
+    }
+    String gatewayMetrics = http.get("/metrics").bodyAsString();
+    String catalogMetrics;
+    try (TestHttp catalog = new TestHttp(catalogA.port())) {
+      catalogMetrics = catalog.get("/metrics").bodyAsString();
+    }
+    assertThat(gatewayMetrics).doesNotContain("HOSTILEX").doesNotContain("/x-");
+    assertThat(catalogMetrics).doesNotContain("HOSTILEX");
+    assertThat(PrometheusText.sample(gatewayMetrics, "gateway_requests_seconds_count", "route=\"unmatched\"",
+        "method=\"other\"")).isPositive();
+    assertThat(PrometheusText.sample(gatewayMetrics, "gateway_requests_seconds_count", "route=\"/api/catalog\"",
+        "method=\"other\"")).isPositive();
   }
 
   @Test

@@ -81,7 +81,7 @@ class ResilienceIT {
   static ServiceNode gateway(String id, List<String> routes, Map<String, Integer> timeouts, Resilience resilience) {
     GatewayConfig config = new GatewayConfig(GatewayConfig.routes(routes), 2_000, 1_000, 1024 * 1024,
         Set.of("application/x-ndjson"), LENIENT, Map.of(), Map.of(), timeouts, resilience,
-        new GatewayConfig.ClientLimits(8192, 30, true, List.of()));
+        new GatewayConfig.ClientLimits(8192, 30, true, List.of()), GatewayConfig.StreamLimits.DEFAULT);
     return TestGateway.start(cluster, id, config, "resilience-it", API_KEY);
   }
 

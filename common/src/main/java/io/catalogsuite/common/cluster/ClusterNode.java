@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -122,10 +123,11 @@ public final class ClusterNode {
    * Joins the cluster the configuration names, in {@code role}, and starts a clustered Vert.x on that member.
    * {@code customizer} adds what the service needs to the member's configuration. Vert.x reports its own
    * metrics (HTTP servers and clients, event bus, pools) and the JVM's into {@code metrics}. A lite member fails
-   * to start when no data member has joined within {@link NodeConfig#cacheWaitSeconds()}.
+   * to start when no data member has joined within {@link NodeConfig#cacheWaitSeconds()}. A node whose service
+   * {@code measuresItsHttp} gets no HTTP server and client metrics from Vert.x.
    */
   public static Future<ClusterNode> join(NodeConfig node, ClusterRole role, Consumer<Config> customizer,
-      MeterRegistry metrics) {
+      MeterRegistry metrics, boolean measuresItsHttp) {
     Promise<HazelcastInstance> member = Promise.promise();
     // Joining blocks for seconds, and no Vert.x exists yet to lend a worker: one thread, once per process.
     new Thread(() -> {
@@ -137,6 +139,16 @@ public final class ClusterNode {
         member.fail(e);
       }
     }, "cluster-join").start();
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        // vertx-micrometer keeps registries in a JVM-wide map by name: a name per node keeps the metrics of
+        // several nodes in one JVM (tests) apart.
+        .setRegistryName("node-" + UUID.randomUUID());
+    if (measuresItsHttp) {
+      metricsOptions.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+          .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
+    }
     return member.future().compose(hazelcast -> {
       HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcast);
       return Vertx.builder()
@@ -144,12 +156,7 @@ public final class ClusterNode {
           .with(new VertxOptions()
               .setWarningExceptionTime(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME)
               .setWarningExceptionTimeUnit(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME_UNIT)
-              .setMetricsOptions(new MicrometerMetricsOptions()
-              .setEnabled(true)
-              .setJvmMetricsEnabled(true)
-              // vertx-micrometer keeps registries in a JVM-wide map by name: a name per node keeps the metrics
-              // of several nodes in one JVM (tests) apart.
-              .setRegistryName("node-" + UUID.randomUUID())))
+              .setMetricsOptions(metricsOptions))
           .withMetrics(new MicrometerMetricsFactory(metrics))
           .withClusterManager(clusterManager)
           .buildClustered()

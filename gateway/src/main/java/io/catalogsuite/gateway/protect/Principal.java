@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.protect;
 
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.Set;
@@ -23,5 +24,18 @@ public record Principal(String id, Set<String> roles) {
   /** The principal of an authenticated request, or empty for an anonymous one. */
   public static Optional<Principal> of(RoutingContext ctx) {
     return Optional.ofNullable(ctx.get(CONTEXT_KEY));
+  }
+
+  /**
+   * Who a limit counts the request against: the authenticated principal's id, else the address the connection
+   * comes from ({@code X-Forwarded-For} is not trusted: any client can write it).
+   */
+  public static String clientOf(RoutingContext ctx) {
+    Principal principal = ctx.get(CONTEXT_KEY);
+    if (principal != null) {
+      return principal.id();
+    }
+    SocketAddress address = ctx.request().remoteAddress();
+    return address == null ? "unknown" : address.hostAddress();
   }
 }

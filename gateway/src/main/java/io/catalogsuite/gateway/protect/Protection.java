@@ -1,6 +1,7 @@
 package io.catalogsuite.gateway.protect;
 
 import io.catalogsuite.common.ServiceNode;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -84,7 +85,7 @@ public final class Protection {
   }
 
   /** The rate limit of the route with this prefix ({@link #ADMIN_PREFIX} for the admin API), if it has one. */
-  public Handler<RoutingContext> rateLimit(String prefix, Runnable rejected) {
+  public Handler<RoutingContext> rateLimit(String prefix, Counter rejected) {
     RateLimiter limiter = limiters.get(prefix);
     return limiter == null ? RoutingContext::next : new RateLimitHandler(limiter, rejected);
   }

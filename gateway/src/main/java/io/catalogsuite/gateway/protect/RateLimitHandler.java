@@ -2,24 +2,24 @@ package io.catalogsuite.gateway.protect;
 
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.Problems;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Applies a route's rate limit to each client: the authenticated {@link Principal} when there is one, otherwise
- * the address the connection comes from ({@code X-Forwarded-For} is not trusted: any client can write it).
+ * the address the connection comes from ({@link Principal#clientOf}).
  * Every response says where the client stands, in the IETF {@code RateLimit-Limit}, {@code RateLimit-Remaining}
  * and {@code RateLimit-Reset} headers (draft-ietf-httpapi-ratelimit-headers); a request over the limit gets a
  * 429 problem with {@code Retry-After}.
  */
 final class RateLimitHandler implements Handler<RoutingContext> {
   private final RateLimiter limiter;
-  private final Runnable rejected;
+  private final Counter rejected;
   private final String limitHeader;
 
-  RateLimitHandler(RateLimiter limiter, Runnable rejected) {
+  RateLimitHandler(RateLimiter limiter, Counter rejected) {
     this.limiter = limiter;
     this.rejected = rejected;
     this.limitHeader = Integer.toString(limiter.limit().burst());
@@ -27,7 +27,7 @@ final class RateLimitHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    long outcome = limiter.acquire(client(ctx));
+    long outcome = limiter.acquire(Principal.clientOf(ctx));
     HttpServerResponse response = ctx.response()
         .putHeader("RateLimit-Limit", limitHeader)
         .putHeader("RateLimit-Remaining", Long.toString(limiter.remaining(outcome)))
@@ -36,19 +36,11 @@ final class RateLimitHandler implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    rejected.run();
+    rejected.increment();
     long retryAfter = RateLimiter.retryAfterSeconds(outcome);
     response.putHeader("Retry-After", Long.toString(retryAfter));
     Problems.send(ctx, ProblemException.tooManyRequests("over the rate limit on " + limiter.route() + " ("
         + limiter.limit().describe() + "); retry in " + retryAfter + " s"));
   }
 
-  private static String client(RoutingContext ctx) {
-    Principal principal = ctx.get(Principal.CONTEXT_KEY);
-    if (principal != null) {
-      return principal.id();
-    }
-    SocketAddress address = ctx.request().remoteAddress();
-    return address == null ? "unknown" : address.hostAddress();
-  }
 }

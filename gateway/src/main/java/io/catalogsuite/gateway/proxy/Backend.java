@@ -1,6 +1,7 @@
 package io.catalogsuite.gateway.proxy;
 
 import io.catalogsuite.gateway.GatewayConfig;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Vertx;
@@ -30,6 +31,8 @@ public final class Backend {
   private final Resilience resilience;
   private final RetryBudget retryBudget;
   private final CircuitBreaker breaker;
+  private final Counter retries;
+  private final Counter retryBudgetExhausted;
 
   public Backend(Vertx vertx, String service, ServiceDirectory directory, GatewayConfig.Balancing balancing,
       GatewayMetrics metrics, HealthPolicy health, Resilience resilience) {
@@ -48,10 +51,15 @@ public final class Backend {
             .setTimeout(-1) // the proxy has its own timeouts, per route
             .setMaxRetries(0) // and its own retries, which know which requests may be retried
             .setNotificationAddress(null)) // no state broadcasts over the clustered event bus
-        // A request fails for the breaker when it gets no response, or a 5xx one, after its retries.
-        .<Integer>failurePolicy(outcome -> outcome.failed() || outcome.result() >= 500)
+        // A request fails for the breaker when it gets no response, or a 5xx one, after its retries; not when the
+        // gateway itself turned it away (no room for another event stream).
+        .<Integer>failurePolicy(outcome -> outcome.failed()
+            ? !(outcome.cause() instanceof EventStreams.Full)
+            : outcome.result() >= 500)
         .openHandler(v -> LoggerFactory.getLogger(Backend.class).warn("Circuit breaker of {} opened", service))
         .closeHandler(v -> LoggerFactory.getLogger(Backend.class).info("Circuit breaker of {} closed", service));
+    this.retries = metrics.retries(service);
+    this.retryBudgetExhausted = metrics.retryBudgetExhausted(service);
     metrics.breakerState(service, () -> switch (breaker.state()) {
       case CLOSED -> 0;
       case HALF_OPEN -> 1;
@@ -69,6 +77,16 @@ public final class Backend {
 
   CircuitBreaker breaker() {
     return breaker;
+  }
+
+  /** Counts the requests retried on another instance. */
+  Counter retries() {
+    return retries;
+  }
+
+  /** Counts the retries not made because the retry budget was spent. */
+  Counter retryBudgetExhausted() {
+    return retryBudgetExhausted;
   }
 
   /** The breaker's state, for /admin/services: closed, half-open or open. */

@@ -4,26 +4,23 @@ import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.Problems;
 import io.catalogsuite.gateway.GatewayConfig;
 import io.catalogsuite.gateway.discovery.Upstream;
-import io.catalogsuite.gateway.observe.AccessLog;
 import io.catalogsuite.gateway.observe.RequestIds;
+import io.catalogsuite.gateway.observe.RequestObserver;
+import io.catalogsuite.gateway.protect.Principal;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -58,28 +55,39 @@ import java.util.function.Predicate;
  * bytes flow (the gateway closes a client connection silent for {@code GATEWAY_CLIENT_IDLE_TIMEOUT_SECONDS}).
  * Authentication, rate limits, the circuit breaker, access log and metrics apply as to every request. See
  * {@link StreamedUpload}.
+ *
+ * <p><b>Event streams</b> ({@code GET /api/catalog/events}, or any GET with {@code Accept: text/event-stream}) go through a pool of their own, with
+ * a per-client cap (see {@link EventStreams}).
+ *
+ * <p><b>How it reads.</b> {@link #handle} makes the {@link Exchange} and runs the retry loop ({@link #forward})
+ * inside the breaker; each turn of the loop makes one {@link Attempt}, which the {@link Forwarder} carries out
+ * (headers, bodies), and which ends its own accounting whatever happens; failures become problems once, in
+ * {@link #problem}.
  */
 public final class ProxyHandler implements Handler<RoutingContext> {
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
       HttpMethod.DELETE, HttpMethod.OPTIONS);
-  /** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+  /** What a stream refused for want of a connection may wait before it tries again. */
+  private static final long STREAMS_FULL_RETRY_AFTER_SECONDS = 1;
 
   private final HttpClient client;
+  private final EventStreams streams;
   private final Backend backend;
   private final GatewayConfig.Route route;
   private final long timeoutMs;
   /** Whether a request's {@code Content-Type} is one of the streamed media types. */
   private final Predicate<String> streamedType;
+  private final Forwarder forwarder;
 
-  public ProxyHandler(HttpClient client, Backend backend, GatewayConfig.Route route, long timeoutMs,
-      Predicate<String> streamedType) {
+  public ProxyHandler(HttpClient client, EventStreams streams, Backend backend, GatewayConfig.Route route,
+      long timeoutMs, Predicate<String> streamedType) {
     this.client = client;
+    this.streams = streams;
     this.backend = backend;
     this.route = route;
     this.timeoutMs = timeoutMs;
     this.streamedType = streamedType;
+    this.forwarder = new Forwarder(route.prefix());
   }
 
   /** Whether the request's body is streamed to the instance rather than read whole first (see above). */
@@ -89,105 +97,97 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    long start = System.nanoTime();
-    String method = ctx.request().method().name();
-    ctx.put(AccessLog.ROUTE, route.prefix());
-    ctx.addEndHandler(ended -> backend.metrics().request(route.prefix(), route.service(),
-        ctx.get(AccessLog.UPSTREAM, "none"), method, ctx.response().getStatusCode(), System.nanoTime() - start));
+    String uri = forwarder.uri(ctx);
+    MultiMap headers = forwarder.headers(ctx.request(), RequestIds.of(ctx));
     Exchange exchange;
     if (streams(ctx.request())) {
-      exchange = new Exchange(ctx, RequestIds.of(ctx), null, new StreamedUpload(ctx));
+      exchange = Exchange.streamed(ctx, uri, headers);
     } else {
-      Buffer body = ctx.body().buffer();
-      exchange = new Exchange(ctx, RequestIds.of(ctx), body == null ? Buffer.buffer() : body, null);
+      exchange = Exchange.buffered(ctx, uri, headers, streams.requested(ctx));
+    }
+    if (exchange.eventStream() && !admitStream(ctx)) {
+      return;
     }
     backend.retryBudget().request(nowSecond());
     backend.breaker().<Integer>execute(() -> forward(exchange, 0))
         .onFailure(failure -> Problems.send(ctx, problem(failure)));
   }
 
-  /**
-   * One client request and what happened to it so far. Its body is either buffered, and can be sent again, or
-   * streamed ({@code upload}), and goes to one instance at most.
-   */
-  private record Exchange(RoutingContext ctx, String requestId, Buffer body, StreamedUpload upload,
-      Set<Upstream> tried) {
-    Exchange(RoutingContext ctx, String requestId, Buffer body, StreamedUpload upload) {
-      this(ctx, requestId, body, upload, new HashSet<>());
+  /** Counts the event stream against its client's cap until it ends; answers 429 and false beyond it. */
+  private boolean admitStream(RoutingContext ctx) {
+    String client = Principal.clientOf(ctx);
+    if (!streams.tryOpen(client)) {
+      Problems.send(ctx, ProblemException.tooManyRequests("at most " + streams.perClient()
+          + " event streams may be open at once per client").withRetryAfter(STREAMS_FULL_RETRY_AFTER_SECONDS));
+      return false;
     }
+    ctx.addEndHandler(ended -> streams.closed(client));
+    return true;
   }
 
-  /** Sends the exchange to one instance; completes with the status relayed to the client. */
+  /** The retry loop: one attempt, then another on a different instance while the attempt says to retry. */
   private Future<Integer> forward(Exchange exchange, int retries) {
-    RoutingContext ctx = exchange.ctx();
-    Upstream upstream = choose(exchange.tried(), retries, affinityKey(ctx.request()));
+    Upstream upstream = choose(exchange.tried(), retries, affinityKey(exchange.ctx().request()));
     if (upstream == null) {
       return Future.failedFuture(exchange.tried().isEmpty()
           ? ProblemException.serviceUnavailable("no instance of " + route.service() + " is available")
           : ProblemException.badGateway("no instance of " + route.service() + " could be reached"));
     }
     exchange.tried().add(upstream);
-    upstream.started();
-    backend.metrics().picked(upstream);
-    ctx.put(AccessLog.UPSTREAM, upstream.instanceId());
-    RequestOptions options = new RequestOptions()
-        .setMethod(ctx.request().method())
-        .setHost(upstream.host())
-        .setPort(upstream.port())
-        .setURI(upstreamUri(ctx))
-        .setHeaders(upstreamHeaders(ctx.request(), exchange.requestId()));
-    if (exchange.upload() == null) {
-      options.setIdleTimeout(timeoutMs); // from now on; a streamed request's, from the end of its upload
+    RequestObserver.upstream(exchange.ctx(), upstream.instanceId());
+    return attempt(exchange, Attempt.start(upstream, backend), retries)
+        .compose(outcome -> outcome.retry() ? retry(exchange, retries) : Future.succeededFuture(outcome.status()));
+  }
+
+  /** What one attempt came to: a status relayed to the client, or a reason to try another instance. */
+  private record Outcome(int status, boolean retry) {
+    static final Outcome RETRY = new Outcome(0, true);
+
+    static Outcome relayed(int status) {
+      return new Outcome(status, false);
     }
-    long sent = System.nanoTime();
-    return client.request(options)
-        .compose(request -> exchange.upload() == null
-            ? request.send(exchange.body())
-            : exchange.upload().sendTo(request, timeoutMs))
-        .transform(result -> {
-          long now = System.currentTimeMillis();
-          if (result.succeeded()) {
-            HttpClientResponse response = result.result();
-            int status = response.statusCode();
-            if (status >= 500) {
-              backend.failed(upstream, now);
-            } else {
-              upstream.succeeded((System.nanoTime() - sent) / 1_000_000);
-            }
-            if ((status == 502 || status == 503) && mayRetry(exchange, retries)) {
-              // Drop this answer (read it fully so the connection can be reused) and ask another instance.
-              return response.body().transform(ignored -> {
-                upstream.finished();
-                return retry(exchange, retries);
-              });
-            }
-            return relay(ctx, response).transform(relayed -> {
-              upstream.finished();
-              return Future.succeededFuture(status);
-            });
-          }
-          upstream.finished();
-          if (exchange.upload() != null && exchange.upload().clientGone()) {
-            // The client broke off its upload, so the gateway cut the upstream request: no fault of the instance.
-            return Future.succeededFuture(StreamedUpload.CLIENT_CLOSED_REQUEST);
-          }
-          Throwable failure = result.cause();
-          if (failure instanceof TimeoutException) {
-            backend.failed(upstream, now); // slow is not dead: it stays healthy, but may be ejected
-            return Future.failedFuture(ProblemException.gatewayTimeout(
-                route.service() + " did not answer within " + timeoutMs + " ms"));
-          }
-          if (!isConnectionFailure(failure)) {
-            return Future.failedFuture(failure);
-          }
-          upstream.unreachable();
-          backend.failed(upstream, now);
-          if (mayRetry(exchange, retries)) {
-            return retry(exchange, retries);
-          }
-          return Future.failedFuture(ProblemException.badGateway(
-              route.service() + " instance " + upstream.instanceId() + " could not be reached"));
-        });
+  }
+
+  /** Sends the exchange to the attempt's instance and relays or drops the answer; the attempt has ended after. */
+  private Future<Outcome> attempt(Exchange exchange, Attempt attempt, int retries) {
+    return forwarder.send(exchange.eventStream() ? streams.client() : client, exchange, attempt.upstream(), timeoutMs)
+        .transform(sent -> sent.succeeded()
+            ? answered(exchange, attempt, sent.result(), retries)
+            : failed(exchange, attempt, sent.cause(), retries))
+        .andThen(done -> attempt.end());
+  }
+
+  private Future<Outcome> answered(Exchange exchange, Attempt attempt, HttpClientResponse response, int retries) {
+    int status = response.statusCode();
+    attempt.answered(status);
+    if ((status == 502 || status == 503) && mayRetry(exchange, retries)) {
+      return forwarder.discard(response).map(Outcome.RETRY);
+    }
+    return forwarder.relay(exchange.ctx(), response).map(Outcome.relayed(status));
+  }
+
+  private Future<Outcome> failed(Exchange exchange, Attempt attempt, Throwable failure, int retries) {
+    if (exchange.streamsBody() && exchange.upload().clientGone()) {
+      // The client broke off its upload, so the gateway cut the upstream request: no fault of the instance.
+      return Future.succeededFuture(Outcome.relayed(StreamedUpload.CLIENT_CLOSED_REQUEST));
+    }
+    if (failure instanceof ConnectionPoolTooBusyException) {
+      return Future.failedFuture(new EventStreams.Full(attempt.upstream()));
+    }
+    if (failure instanceof TimeoutException) {
+      attempt.timedOut();
+      return Future.failedFuture(ProblemException.gatewayTimeout(
+          route.service() + " did not answer within " + timeoutMs + " ms"));
+    }
+    if (!isConnectionFailure(failure)) {
+      return Future.failedFuture(failure);
+    }
+    attempt.unreachable();
+    if (mayRetry(exchange, retries)) {
+      return Future.succeededFuture(Outcome.RETRY);
+    }
+    return Future.failedFuture(ProblemException.badGateway(
+        route.service() + " instance " + attempt.upstream().instanceId() + " could not be reached"));
   }
 
   /**
@@ -195,25 +195,26 @@ public final class ProxyHandler implements Handler<RoutingContext> {
    * service's retry budget allows it.
    */
   private boolean mayRetry(Exchange exchange, int retries) {
-    if (exchange.upload() != null || !IDEMPOTENT.contains(exchange.ctx().request().method())
+    if (exchange.streamsBody() || !IDEMPOTENT.contains(exchange.ctx().request().method())
         || retries >= backend.resilience().maxRetries()
         || backend.candidates(System.currentTimeMillis(), exchange.tried()).isEmpty()) {
       return false;
     }
     if (!backend.retryBudget().tryRetry(nowSecond())) {
-      backend.metrics().retryBudgetExhausted(route.service());
+      backend.retryBudgetExhausted().increment();
       return false;
     }
     return true;
   }
 
   private Future<Integer> retry(Exchange exchange, int retries) {
-    backend.metrics().retried(route.service());
+    backend.retries().increment();
     long backoff = backend.resilience().backoffMs(retries, ThreadLocalRandom.current().nextDouble());
     Future<Void> wait = backoff == 0 ? Future.succeededFuture() : exchange.ctx().vertx().timer(backoff);
     return wait.compose(v -> forward(exchange, retries + 1));
   }
 
+  /** The one place where a failure of the exchange becomes the client's answer. */
   private ProblemException problem(Throwable failure) {
     if (failure instanceof ProblemException problem) {
       return problem;
@@ -222,6 +223,10 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       long retryAfter = Math.max(1, (backend.resilience().breakerResetMs() + 999) / 1000);
       return ProblemException.serviceUnavailable("the circuit breaker of " + route.service()
           + " is open after repeated failures; retry in " + retryAfter + " s").withRetryAfter(retryAfter);
+    }
+    if (failure instanceof EventStreams.Full full) {
+      return ProblemException.serviceUnavailable(full.getMessage())
+          .withRetryAfter(STREAMS_FULL_RETRY_AFTER_SECONDS);
     }
     return ProblemException.badGateway("the " + route.service() + " response failed");
   }
@@ -262,62 +267,5 @@ public final class ProxyHandler implements Handler<RoutingContext> {
    */
   private static boolean isConnectionFailure(Throwable failure) {
     return failure instanceof IOException || failure instanceof HttpClosedException;
-  }
-
-  private Future<Void> relay(RoutingContext ctx, HttpClientResponse upstream) {
-    HttpServerResponse response = ctx.response();
-    response.setStatusCode(upstream.statusCode()).setStatusMessage(upstream.statusMessage());
-    // The upstream's headers replace the gateway's own of the same name: X-Instance-Id names who served it.
-    upstream.headers().names().forEach(name -> response.headers().remove(name));
-    upstream.headers().forEach((name, value) -> {
-      if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-        response.headers().add(name, value);
-      }
-    });
-    boolean hasBody = ctx.request().method() != HttpMethod.HEAD && upstream.statusCode() != 204
-        && upstream.statusCode() != 304;
-    if (hasBody && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-      response.setChunked(true);
-    }
-    Future<Void> piped = upstream.pipeTo(response);
-    // A client that goes away mid-response stops the instance's response too: an event stream, say, would
-    // otherwise run on into the void until the instance ends it.
-    ctx.addEndHandler(ended -> {
-      if (ended.failed() && !piped.isComplete()) {
-        upstream.request().reset();
-      }
-    });
-    return piped.recover(e -> {
-      response.reset(); // the upstream broke off mid-body: the client must not take a truncated body as whole
-      return Future.succeededFuture();
-    });
-  }
-
-  /** The request's path without the route prefix (at least "/"), and its query. */
-  private String upstreamUri(RoutingContext ctx) {
-    String path = ctx.normalizedPath().substring(route.prefix().length());
-    String query = ctx.request().query();
-    return (path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
-  }
-
-  private MultiMap upstreamHeaders(HttpServerRequest request, String requestId) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    request.headers().forEach((name, value) -> {
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(lower) && !lower.equals("host") && !lower.equals("content-length")
-          && !lower.startsWith("x-forwarded-")) {
-        headers.add(name, value);
-      }
-    });
-    String forwardedFor = request.getHeader("X-Forwarded-For");
-    String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
-    headers.set("X-Forwarded-Proto", request.scheme());
-    if (request.authority() != null) {
-      headers.set("X-Forwarded-Host", request.authority().toString());
-    }
-    headers.set("X-Forwarded-Prefix", route.prefix());
-    headers.set(RequestIds.HEADER, requestId);
-    return headers;
   }
 }
