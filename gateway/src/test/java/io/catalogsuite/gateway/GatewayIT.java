@@ -605,10 +605,11 @@ class GatewayIT {
       String requestId = "log-" + UUID.randomUUID();
       long id = http.post("/api/catalog/products", product()).bodyAsJsonObject().getLong("id");
       await(http.request(HttpMethod.GET, "/api/catalog/products/" + id).putHeader("X-Request-Id", requestId).send());
+      // The writer logs its lines in batches: one logging event may hold several lines.
       io.catalogsuite.testing.Waits.until("the access log line", Duration.ofSeconds(5), () ->
-          access.lines().stream().anyMatch(line -> line.contains(requestId)));
-      JsonObject line = new JsonObject(access.lines().stream().filter(m -> m.contains(requestId)).findFirst()
-          .orElseThrow());
+          access.lines().stream().anyMatch(event -> event.contains(requestId)));
+      JsonObject line = new JsonObject(access.lines().stream().flatMap(String::lines)
+          .filter(m -> m.contains(requestId)).findFirst().orElseThrow());
       assertThat(line.getString("method")).isEqualTo("GET");
       assertThat(line.getString("path")).isEqualTo("/api/catalog/products/" + id);
       assertThat(line.getInteger("status")).isEqualTo(200);

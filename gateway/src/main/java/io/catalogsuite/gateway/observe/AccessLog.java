@@ -1,8 +1,8 @@
 package io.catalogsuite.gateway.observe;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -15,15 +15,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An event loop only records what happened, in a small {@link Entry}, and offers it to a bounded lock-free
  * queue (JCTools' multi-producer, single-consumer array queue): no lock, no JSON, no formatting of the time on
- * the event loop. One writer thread, {@value #THREAD_NAME}, drains the queue, encodes each entry and logs it.
- * When the queue is full (the writer cannot keep up with the console), entries are dropped, never waited for,
- * and counted in {@code gateway_access_log_dropped_total}. Closing lets the writer write what is queued, then
- * stop.
+ * the event loop. One writer thread, {@value #THREAD_NAME}, drains the queue and encodes the entries. It logs
+ * what it drained in batches of whole lines, up to {@value #BATCH_CHARS} characters in one logging event (so one
+ * write to stdout, a write a pipe keeps whole), rather than an event and a write per line: at 10,000 requests
+ * per second a write per line is a tenth of the gateway's CPU. Like nginx's buffered {@code access_log}, a line
+ * appears a few milliseconds after its request. When the queue is full (the writer cannot keep up with the
+ * console), entries are dropped, never waited for, and counted in {@code gateway_access_log_dropped_total}.
+ * Closing lets the writer write what is queued, then stop.
  */
 public final class AccessLog implements AutoCloseable {
   static final String THREAD_NAME = "access-log-writer";
   private static final Logger log = LoggerFactory.getLogger("access");
   private static final int CAPACITY = 65_536;
+  /** At most this much text per logging event: under PIPE_BUF (4,096 bytes), so that a pipe never splits it. */
+  static final int BATCH_CHARS = 3_500;
   /** How long the writer waits when it found nothing: what a line may lag behind its request. */
   private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -43,20 +48,31 @@ public final class AccessLog implements AutoCloseable {
   record Entry(long epochMillis, String requestId, String method, String path, String route, String principal,
       String upstream, int status, long latencyNanos, long bytes, String client) {
 
-    String toJson() {
-      return new JsonObject()
-          .put("time", Instant.ofEpochMilli(epochMillis).toString())
-          .put("requestId", requestId)
-          .put("method", method)
-          .put("path", path)
-          .put("route", route)
-          .put("principal", principal)
-          .put("upstream", upstream)
-          .put("status", status)
-          .put("latencyMs", latencyNanos / 1_000_000.0)
-          .put("bytes", bytes)
-          .put("client", client)
-          .encode();
+    /** Appends the entry as one line of JSON, without its line break. */
+    void appendJson(StringBuilder line) {
+      line.append("{\"time\":\"").append(Instant.ofEpochMilli(epochMillis)).append('"');
+      string(line, "requestId", requestId);
+      string(line, "method", method);
+      string(line, "path", path);
+      string(line, "route", route);
+      string(line, "principal", principal);
+      string(line, "upstream", upstream);
+      line.append(",\"status\":").append(status)
+          .append(",\"latencyMs\":").append(latencyNanos / 1_000_000.0)
+          .append(",\"bytes\":").append(bytes);
+      string(line, "client", client);
+      line.append('}');
+    }
+
+    private static void string(StringBuilder line, String name, String value) {
+      line.append(",\"").append(name).append("\":");
+      if (value == null) {
+        line.append("null");
+      } else {
+        line.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(value, line);
+        line.append('"');
+      }
     }
   }
 
@@ -73,10 +89,22 @@ public final class AccessLog implements AutoCloseable {
   }
 
   private void write() {
+    StringBuilder batch = new StringBuilder(2 * BATCH_CHARS);
     while (true) {
-      Entry entry = queue.relaxedPoll();
-      if (entry != null) {
-        log.info(entry.toJson());
+      for (Entry entry = queue.relaxedPoll(); entry != null; entry = queue.relaxedPoll()) {
+        int start = batch.length();
+        if (start > 0) {
+          batch.append('\n');
+        }
+        entry.appendJson(batch);
+        if (batch.length() > BATCH_CHARS && start > 0) { // the batch is full: this line starts the next one
+          log.info(batch.substring(0, start));
+          batch.delete(0, start + 1);
+        }
+      }
+      if (batch.length() > 0) {
+        log.info(batch.toString());
+        batch.setLength(0);
       } else if (open) {
         LockSupport.parkNanos(IDLE_WAIT_NANOS);
       } else if (queue.isEmpty()) {
