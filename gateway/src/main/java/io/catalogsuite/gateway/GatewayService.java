@@ -124,8 +124,9 @@ public final class GatewayService implements Service {
     for (GatewayConfig.Route route : config.routes()) {
       ProxyHandler proxy = new ProxyHandler(client, eventStreams, backends.get(route.service()), route,
           config.timeoutOf(route), config::streams);
-      // The prefix itself or anything below it; /api/catalogue is not /api/catalog.
-      String paths = Pattern.quote(route.prefix()) + "(/.*)?";
+      // The prefix itself or anything below it; /api/catalogue is not /api/catalog. No capturing group: Vert.x Web
+      // would make it a path parameter of every request.
+      String paths = Pattern.quote(route.prefix()) + "(?:/.*)?";
       router.routeWithRegex(paths)
           .handler(taken(routeMeters.get(route.prefix())))
           .handler(authentication)

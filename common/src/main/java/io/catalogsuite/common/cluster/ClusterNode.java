@@ -154,13 +154,18 @@ public final class ClusterNode {
       return Vertx.builder()
           // A blocked event loop is a bug: its first warning carries the stack trace that shows where.
           .with(new VertxOptions()
+              .setPreferNativeTransport(true) // epoll where Netty's native library loads, else Java NIO
               .setWarningExceptionTime(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME)
               .setWarningExceptionTimeUnit(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME_UNIT)
               .setMetricsOptions(metricsOptions))
           .withMetrics(new MicrometerMetricsFactory(metrics))
           .withClusterManager(clusterManager)
           .buildClustered()
-          .map(vertx -> new ClusterNode(vertx, hazelcast, clusterManager))
+          .map(vertx -> {
+            log.info("Network transport: {}", vertx.isNativeTransportEnabled() ? "native epoll"
+                : "Java NIO (native unavailable: " + vertx.unavailableNativeTransportCause() + ")");
+            return new ClusterNode(vertx, hazelcast, clusterManager);
+          })
           .onFailure(e -> hazelcast.shutdown());
     });
   }

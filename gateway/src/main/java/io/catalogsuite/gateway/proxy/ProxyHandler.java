@@ -3,6 +3,7 @@ package io.catalogsuite.gateway.proxy;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.Problems;
 import io.catalogsuite.gateway.GatewayConfig;
+import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.Upstream;
 import io.catalogsuite.gateway.observe.RequestIds;
 import io.catalogsuite.gateway.observe.RequestObserver;
@@ -235,8 +236,11 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     return System.currentTimeMillis() / 1000;
   }
 
-  /** What consistent hashing keys on: the configured header, else the client address. */
+  /** What consistent hashing keys on: the configured header, else the client address; null for other strategies. */
   private String affinityKey(HttpServerRequest request) {
+    if (backend.balancing().strategy() != Strategy.CONSISTENT_HASH) {
+      return null;
+    }
     String header = backend.balancing().hashHeader();
     String key = header == null ? null : request.getHeader(header);
     if (key == null && request.remoteAddress() != null) {
