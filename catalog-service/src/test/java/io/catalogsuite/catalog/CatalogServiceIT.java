@@ -167,6 +167,12 @@ class CatalogServiceIT {
     JsonObject huge = newProduct(category).put("description", "x".repeat(1024 * 1024));
     assertProblem(a.send(HttpMethod.POST, "/products", "application/json", huge.toBuffer()), 413);
     assertProblem(a.post("/products", newProduct(category).put("name", "nul\u0000byte")), 400);
+    assertProblem(a.post("/products", newProduct(category).put("name", "lone \ud800 surrogate")), 400);
+    JsonObject deep = new JsonObject().put("v", 1);
+    for (int i = 0; i < 998; i++) { // accepted once, and then every listing page holding it failed to encode
+      deep = new JsonObject().put("k", deep);
+    }
+    assertProblem(a.post("/products", newProduct(category).put("attributes", deep)), 400);
     assertProblem(a.post("/products", newProduct(category).put("stock", "5")), 400);
     assertProblem(a.post("/products", newProduct(category).put("priceCents", 1e30)), 400);
 

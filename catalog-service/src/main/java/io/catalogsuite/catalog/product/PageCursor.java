@@ -1,6 +1,7 @@
 package io.catalogsuite.catalog.product;
 
 import io.catalogsuite.common.http.ProblemException;
+import io.catalogsuite.common.http.Text;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -30,7 +31,8 @@ record PageCursor(Sort sort, Object value, long id) {
     try {
       JsonObject json = new JsonObject(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
       long id = json.getLong("i");
-      if (sort.id().equals(json.getString("s")) && id > 0) {
+      // A tampered cursor may carry any text as its last value: it goes to Postgres only if storable.
+      if (sort.id().equals(json.getString("s")) && id > 0 && Text.jsonFault(json).isEmpty()) {
         return new PageCursor(sort, sort.cursorValue(json.getValue("v")), id);
       }
     } catch (RuntimeException e) { // bad base64, JSON, types or values

@@ -4,7 +4,9 @@ import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.ForwardedPrefix;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
+import io.catalogsuite.catalog.db.StoreFailures;
 import io.catalogsuite.common.http.QueryParams;
+import io.catalogsuite.common.http.Text;
 import io.catalogsuite.catalog.cache.ProductCache;
 import io.catalogsuite.catalog.cache.ProductDocument;
 import io.vertx.core.Future;
@@ -201,8 +203,8 @@ public final class ProductHandlers {
 
   /** The listing a request asks for; every parameter checked, a 400 problem otherwise. */
   static ProductSearch search(RoutingContext ctx) {
-    String q = ctx.request().getParam("q");
-    if (q != null && (q.isBlank() || q.length() > MAX_QUERY || q.indexOf('\0') >= 0)) {
+    String q = Text.param(ctx, "q");
+    if (q != null && (q.isBlank() || q.length() > MAX_QUERY)) {
       throw ProblemException.badRequest("q must be 1 to " + MAX_QUERY + " characters");
     }
     Long minPrice = price(ctx, "minPrice");
@@ -215,7 +217,7 @@ public final class ProductHandlers {
       throw ProblemException.badRequest("inStock must be true or false");
     }
     Sort sort = Sort.of(ctx.request().getParam("sort"), q != null);
-    return new ProductSearch(q, category(ctx.request().getParam("category")), minPrice, maxPrice,
+    return new ProductSearch(q, category(Text.param(ctx, "category")), minPrice, maxPrice,
         "true".equals(inStock), sort, PageCursor.decode(ctx.request().getParam("cursor"), sort),
         QueryParams.integer(ctx, "limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT));
   }
@@ -267,20 +269,22 @@ public final class ProductHandlers {
   }
 
   /**
-   * Turns a database failure into the problem a client should see: a duplicate sku is a 409, a lost database
-   * is a 503; anything else is a bug and stays a 500.
+   * Turns a database failure into the problem a client should see, by its type: a duplicate sku is a 409, an
+   * unavailable store ({@link StoreFailures}) a 503; anything else is a bug and stays a 500, logged with its stack
+   * trace by the failure handler.
    */
   private static Throwable databaseProblem(Throwable failure, ProductInput input) {
     if (failure instanceof ProblemException) {
       return failure; // already an answer (a 404, 409 or 422 decided inside a transaction)
     }
-    if (failure instanceof PgException pg) {
-      if (UNIQUE_VIOLATION.equals(pg.getSqlState()) && input != null) {
-        return ProblemException.conflict("a product with sku '" + input.sku() + "' already exists");
-      }
-      return failure;
+    if (failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()) && input != null) {
+      return ProblemException.conflict("a product with sku '" + input.sku() + "' already exists");
     }
-    log.warn("Postgres unavailable: {}", failure.toString());
-    return ProblemException.serviceUnavailable("the product database is unavailable; retry later");
+    if (StoreFailures.unavailable(failure)) {
+      log.warn("Postgres unavailable: {}", failure.toString());
+      return ProblemException.serviceUnavailable("the product database is unavailable; retry later")
+          .withRetryAfter(1);
+    }
+    return failure;
   }
 }

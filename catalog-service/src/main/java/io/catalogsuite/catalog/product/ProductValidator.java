@@ -2,7 +2,7 @@ package io.catalogsuite.catalog.product;
 
 import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.ProblemException;
-import io.vertx.core.json.JsonArray;
+import io.catalogsuite.common.http.Text;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
 /**
  * Validates a product body against {@code product.schema.json} and returns every problem at once, one per field.
  *
- * <p>One rule the schema cannot say: Postgres rejects the NUL character ({@code \u0000}) in text and jsonb,
- * so it is refused here, as a 400, before it can become a database error.
+ * <p>Rules the schema cannot say are {@link Text}'s: no NUL character and no unpaired surrogate in any text, and
+ * no nesting deeper than {@value Text#MAX_JSON_DEPTH} levels; refused here, as a 400, before they can become a
+ * database error or a listing that cannot be encoded. The import reads its lines through this validator too, so
+ * both paths keep the same rules.
  *
  * <p>A body is first put to a {@link SchemaFastPath} compiled from the same schema: a product it finds certainly
  * valid skips the schema library (the common case, and most of an import's CPU time otherwise); any other body
@@ -68,9 +70,7 @@ public final class ProductValidator {
         }
       }
     }
-    if (hasNul(body)) {
-      findNul("", body, errors); // where: only now, as it builds the path of every value it visits
-    }
+    Text.jsonFault(body).ifPresent(fault -> errors.putIfAbsent(fault.field(), fault.message()));
     if (!errors.isEmpty()) {
       List<FieldError> fields = new ArrayList<>();
       errors.forEach((field, message) -> fields.add(new FieldError(field, message)));
@@ -98,47 +98,6 @@ public final class ProductValidator {
       // the longest keyword location is the most specific: "/properties/stock/minimum" over "/properties"
       keywordOf.put(field, keyword);
       errors.put(field, error.getError());
-    }
-  }
-
-  /** Whether any text of {@code value} (a key, a string, at any depth) holds the NUL character. */
-  private static boolean hasNul(Object value) {
-    if (value instanceof String text) {
-      return text.indexOf('\0') >= 0;
-    }
-    if (value instanceof JsonObject object) {
-      for (Map.Entry<String, Object> entry : object) {
-        if (entry.getKey().indexOf('\0') >= 0 || hasNul(entry.getValue())) {
-          return true;
-        }
-      }
-    } else if (value instanceof JsonArray array) {
-      for (Object element : array) {
-        if (hasNul(element)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static void findNul(String path, Object value, Map<String, String> errors) {
-    if (path.isEmpty() && !(value instanceof JsonObject)) {
-      return;
-    }
-    if (value instanceof String text && text.indexOf('\0') >= 0) {
-      errors.putIfAbsent(path, "must not contain the NUL character (U+0000)");
-    } else if (value instanceof JsonObject object) {
-      object.forEach(e -> {
-        if (e.getKey().indexOf('\0') >= 0) {
-          errors.putIfAbsent(path, "keys must not contain the NUL character (U+0000)");
-        }
-        findNul(path + "/" + e.getKey(), e.getValue(), errors);
-      });
-    } else if (value instanceof JsonArray array) {
-      for (int i = 0; i < array.size(); i++) {
-        findNul(path + "/" + i, array.getValue(i), errors);
-      }
     }
   }
 

@@ -47,7 +47,7 @@ class ParsedBatchTest {
     assertThat(parsed.errors().get(1).reason()).isEqualTo("not a JSON object");
     assertThat(parsed.errors().get(2).reason()).startsWith("/priceCents: ").contains("; /currency: ");
     assertThat(parsed.errors().get(3).reason()).isEqualTo("not JSON");
-    assertThat(parsed.errors().get(4).reason()).isEqualTo("/name: must not contain the NUL character (U+0000)");
+    assertThat(parsed.errors().get(4).reason()).isEqualTo("/name: must not contain the NUL character (U+0000) or unpaired surrogates");
     assertThat(parsed.failed()).isEqualTo(6); // 5 found now, 1 refused on receipt
   }
 

@@ -100,9 +100,36 @@ class ProductValidatorTest {
         .containsExactly("/attributes/k");
     assertThat(errorsOf(valid().put("attributes", new JsonObject().put("list",
         new JsonArray().add("ok").add(new JsonObject().put("deep", "\u0000"))))))
-        .containsExactly(new FieldError("/attributes/list/1/deep", "must not contain the NUL character (U+0000)"));
+        .containsExactly(new FieldError("/attributes/list/1/deep", "must not contain the NUL character (U+0000) or unpaired surrogates"));
     assertThat(errorsOf(valid().put("attributes", new JsonObject().put("k\u0000", 1))))
-        .containsExactly(new FieldError("/attributes", "keys must not contain the NUL character (U+0000)"));
+        .containsExactly(new FieldError("/attributes", "keys must not contain the NUL character (U+0000) or unpaired surrogates"));
+  }
+
+  /** An unpaired surrogate is not Unicode: encoded to UTF-8 for Postgres it would silently become '?'. */
+  @Test
+  void validate_unpairedSurrogates_rejected_pairsAccepted() {
+    assertThat(fieldsOf(valid().put("name", "a\ud800b"))).containsExactly("/name");
+    assertThat(fieldsOf(valid().put("description", "end\udc00"))).containsExactly("/description");
+    assertThat(validator.validate(valid().put("name", "rocket \ud83d\ude80")).name()).isEqualTo("rocket 🚀");
+  }
+
+  /** Deeper than Text.MAX_JSON_DEPTH (32) is refused where it is, however it would validate otherwise. */
+  @Test
+  void validate_nestingDeeperThan32_rejected() {
+    validator.validate(valid().put("attributes", nested(31))); // accepted: the body is level 1, so 32 in all
+    assertThat(fieldsOf(valid().put("attributes", nested(32)))).singleElement().asString().startsWith("/attributes/");
+    assertThat(errorsOf(valid().put("attributes", nested(998)))).singleElement()
+        .satisfies(error -> assertThat(error.message()).isEqualTo("nests deeper than 32 levels"))
+        .satisfies(error -> assertThat(error.field()).startsWith("/attributes/k/k/"));
+  }
+
+  /** {@code levels} objects inside each other, under the key "k". */
+  private static JsonObject nested(int levels) {
+    JsonObject inner = new JsonObject().put("v", 1);
+    for (int i = 1; i < levels; i++) {
+      inner = new JsonObject().put("k", inner);
+    }
+    return inner;
   }
 
   @Test

@@ -172,7 +172,13 @@ class SearchIT {
   void badParameters_400() {
     for (String query : List.of("q=", "q=" + "x".repeat(201), "minPrice=-1", "maxPrice=abc", "minPrice=9&maxPrice=1",
         "inStock=yes", "sort=cheapest", "sort=relevance", "limit=0",
-        "sort=name&cursor=" + new PageCursor(Sort.PRICE, 1L, 1).encode())) {
+        "sort=name&cursor=" + new PageCursor(Sort.PRICE, 1L, 1).encode(),
+        // Text Postgres cannot take, in a parameter or in a tampered cursor: a 400, not the database's 500.
+        "category=%00", "category=a%00b", "q=x%00",
+        "sort=name&cursor=" + new PageCursor(Sort.NAME, "a\u0000", 1).encode(),
+        // as an attacker writes it: a JSON escape, which Jackson decodes to the lone surrogate
+        "sort=name&cursor=" + java.util.Base64.getUrlEncoder().encodeToString(
+            "{\"s\":\"name\",\"v\":\"a\\ud800\",\"i\":1}".getBytes(StandardCharsets.UTF_8)))) {
       var response = http.get("/products?" + query);
       assertThat(response.statusCode()).as(query).isEqualTo(400);
       assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");

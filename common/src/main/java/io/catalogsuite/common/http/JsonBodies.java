@@ -6,6 +6,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 
 /** Reads a request body that must be one JSON object, failing with the right problem otherwise. */
 public final class JsonBodies {
@@ -29,7 +30,8 @@ public final class JsonBodies {
    * The body as any JSON value other than {@code null}: a {@link JsonObject}, a
    * {@link io.vertx.core.json.JsonArray}, a string, a number or a boolean.
    *
-   * @throws ProblemException 415 unless the content type is JSON, 400 when the body is empty, malformed or null
+   * @throws ProblemException 415 unless the content type is JSON, 400 when the body is empty, malformed, null, or
+   *                          breaks a rule of {@link Text} (NUL, unpaired surrogates, nesting too deep)
    */
   public static Object value(RoutingContext ctx) {
     requireJson(ctx);
@@ -46,6 +48,9 @@ public final class JsonBodies {
     if (value == null) {
       throw ProblemException.badRequest("the request body must not be JSON null");
     }
+    Text.jsonFault(value).ifPresent(fault -> {
+      throw ProblemException.invalid(List.of(fault));
+    });
     return value;
   }
 
