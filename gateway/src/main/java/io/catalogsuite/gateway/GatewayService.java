@@ -45,6 +45,13 @@ public final class GatewayService implements Service {
   public static final String NAME = "gateway";
   /** The endpoints every node serves (see {@link io.catalogsuite.common.ServiceNode}), measured under their path. */
   private static final List<String> OWN_ENDPOINTS = List.of("/health", "/ready", "/metrics");
+  /**
+   * Requests whose method gives a body no meaning (RFC 9110 §9.3) may carry {@value #BODILESS_MAX_BYTES} bytes at
+   * most, 413 beyond: the gateway buffers a body to be able to retry, and nobody needs 10 MiB on a GET.
+   */
+  private static final Set<HttpMethod> BODILESS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE,
+      HttpMethod.OPTIONS);
+  private static final int BODILESS_MAX_BYTES = 8 * 1024;
   /** Connections per instance in each event loop's pool for ordinary requests. */
   private static final int UPSTREAM_CONNECTIONS_PER_INSTANCE = 64;
 
@@ -121,6 +128,7 @@ public final class GatewayService implements Service {
         .handler(protection.rateLimit(Protection.ADMIN_PREFIX, metrics.rateLimited(Protection.ADMIN_PREFIX)));
     router.get("/admin/services").handler(admin::services);
     BodyHandler buffered = JsonBodies.limitedTo(config.maxBodyBytes());
+    BodyHandler bodiless = JsonBodies.limitedTo(Math.min(BODILESS_MAX_BYTES, config.maxBodyBytes()));
     for (GatewayConfig.Route route : config.routes()) {
       ProxyHandler proxy = new ProxyHandler(client, eventStreams, backends.get(route.service()), route,
           config.timeoutOf(route), config::streams);
@@ -141,6 +149,8 @@ public final class GatewayService implements Service {
           .handler(ctx -> {
             if (proxy.streams(ctx.request())) {
               ctx.next();
+            } else if (BODILESS.contains(ctx.request().method())) {
+              bodiless.handle(ctx);
             } else {
               buffered.handle(ctx);
             }

@@ -62,7 +62,7 @@ class ResilienceIT {
             "/api/quick=lazy-service", "/api/patient=lazy-service"), Map.of("/api/quick", 300),
         new Resilience(2, 5, 20, 20, 10, 1_000_000, 10_000, 10_000));
     // A breaker that opens after 3 failures and probes again after 500 ms; no retries.
-    breaking = gateway("gw-breaking", List.of("/api/fragile=fragile-service"), Map.of(),
+    breaking = gateway("gw-breaking", List.of("/api/fragile=fragile-service", "/api/buggy=buggy-service"), Map.of(),
         new Resilience(0, 5, 20, 20, 10, 3, 10_000, 500));
     retryingHttp = new TestHttp(retrying.port(), Map.of("X-API-Key", API_KEY));
     breakingHttp = new TestHttp(breaking.port(), Map.of("X-API-Key", API_KEY));
@@ -199,11 +199,11 @@ class ResilienceIT {
 
   @Test
   void circuitBreaker_opensFailsFast_halfOpens_andCloses() {
-    AtomicInteger status = new AtomicInteger(500);
+    AtomicInteger status = new AtomicInteger(503);
     publish(breaking, "fragile-service", "fragile", stub("fragile", status, 0));
     awaitInstances(breakingHttp, "fragile-service", 1);
     for (int i = 0; i < 3; i++) {
-      assertThat(breakingHttp.get("/api/fragile/x").statusCode()).isEqualTo(500);
+      assertThat(breakingHttp.get("/api/fragile/x").statusCode()).isEqualTo(503);
     }
     HttpResponse<Buffer> open = breakingHttp.get("/api/fragile/x");
     assertThat(open.statusCode()).isEqualTo(503);
@@ -219,6 +219,25 @@ class ResilienceIT {
     assertThat(breakingHttp.get("/admin/services").bodyAsJsonObject().getJsonObject("services")
         .getJsonObject("fragile-service").getString("circuitBreaker")).isEqualTo("closed");
     assertThat(breakingHttp.get("/api/fragile/x").statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * A 500 is what one client's request can cause (a bug it triggers): it must not open the breaker for every
+   * client. Before, about 20 such requests within 10 s shut a service off for everyone.
+   */
+  @Test
+  void circuitBreaker_ignores500s() {
+    AtomicInteger status = new AtomicInteger(500);
+    publish(breaking, "buggy-service", "buggy", stub("buggy", status, 0));
+    awaitInstances(breakingHttp, "buggy-service", 1);
+    for (int i = 0; i < 10; i++) { // the breaker opens after 3 failures
+      assertThat(breakingHttp.get("/api/buggy/x").statusCode()).isEqualTo(500);
+    }
+    assertThat(received.get("buggy").get()).isEqualTo(10); // every one reached the instance
+    assertThat(breakingHttp.get("/admin/services").bodyAsJsonObject().getJsonObject("services")
+        .getJsonObject("buggy-service").getString("circuitBreaker")).isEqualTo("closed");
+    status.set(200);
+    assertThat(breakingHttp.get("/api/buggy/x").statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -51,11 +51,13 @@ public final class Backend {
             .setTimeout(-1) // the proxy has its own timeouts, per route
             .setMaxRetries(0) // and its own retries, which know which requests may be retried
             .setNotificationAddress(null)) // no state broadcasts over the clustered event bus
-        // A request fails for the breaker when it gets no response, or a 5xx one, after its retries; not when the
-        // gateway itself turned it away (no room for another event stream).
+        // A request fails for the breaker when, after its retries, it got what says the service is unwell: no
+        // response (no connection, a timeout) or a 502, 503 or 504. Not a 500, which one client's request can
+        // cause (a bug it triggers) and which must not shut the service off for every client; nor a refusal of
+        // the gateway's own (no room for another event stream).
         .<Integer>failurePolicy(outcome -> outcome.failed()
             ? !(outcome.cause() instanceof EventStreams.Full)
-            : outcome.result() >= 500)
+            : isGatewayFailure(outcome.result()))
         .openHandler(v -> LoggerFactory.getLogger(Backend.class).warn("Circuit breaker of {} opened", service))
         .closeHandler(v -> LoggerFactory.getLogger(Backend.class).info("Circuit breaker of {} closed", service));
     this.retries = metrics.retries(service);
@@ -65,6 +67,11 @@ public final class Backend {
       case HALF_OPEN -> 1;
       case OPEN -> 2;
     });
+  }
+
+  /** 502, 503, 504: the statuses that say an instance or what is behind it is unwell, not the request. */
+  static boolean isGatewayFailure(int status) {
+    return status == 502 || status == 503 || status == 504;
   }
 
   Resilience resilience() {
