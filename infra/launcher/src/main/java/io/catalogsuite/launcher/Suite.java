@@ -116,7 +116,7 @@ public final class Suite {
       state = recorder.state().with(Status.READY);
       state.write(workspace.state());
 
-      out.print(summary(state, apiKey, Duration.ofNanos(System.nanoTime() - startedAt), true));
+      out.print(summary(state, Duration.ofNanos(System.nanoTime() - startedAt), true));
       reportUnexpectedExits(fleet, stop);
       stop.await();
       return 0;
@@ -168,7 +168,7 @@ public final class Suite {
    */
   private FileChannel preflight(Options options) throws LaunchException, IOException {
     Files.createDirectories(workspace.suiteDir());
-    // It holds the development API key, and the launcher's log shows it: the owner's business only.
+    // It holds the development API key: the owner's business only.
     Files.setPosixFilePermissions(workspace.suiteDir(), PosixFilePermissions.fromString("rwx------"));
     FileChannel lock = FileChannel.open(workspace.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
@@ -253,8 +253,7 @@ public final class Suite {
       Optional<SuiteState> state = readState();
       if (state.isPresent() && state.get().launcher().pid() == launcher.pid()
           && state.get().status() == Status.READY) {
-        out.print(summary(state.get(), DevApiKey.loadOrCreate(workspace.devApiKey()),
-            Duration.ofNanos(System.nanoTime() - startedAt), false));
+        out.print(summary(state.get(), Duration.ofNanos(System.nanoTime() - startedAt), false));
         return 0;
       }
       if (!launcher.isAlive()) {
@@ -346,13 +345,14 @@ public final class Suite {
     return running ? 0 : 1;
   }
 
-  private String summary(SuiteState state, String apiKey, Duration elapsed, boolean foreground) {
+  /** What `./suite up` prints once the suite is ready. */
+  String summary(SuiteState state, Duration elapsed, boolean foreground) {
     return String.format("%nCatalog Suite is ready after %d s: %s%n%n", elapsed.toSeconds(), state.gatewayUrl())
         + table(state)
         + String.format("%n  Database  %s%n", state.database())
         + String.format("  Logs      %s/<name>.log%n", workspace.show(workspace.logs()))
-        + String.format("  API key   %s (roles admin, write; kept in %s)%n", apiKey,
-            workspace.show(workspace.devApiKey()))
+        // The key itself is never printed: a detached launcher's output is its log, and a log is no place for it.
+        + String.format("  API key   in %s (roles admin, write)%n", workspace.show(workspace.devApiKey()))
         + String.format("  Try       curl -H \"X-API-Key: $(cat %s)\" %s/admin/services%n",
             workspace.show(workspace.devApiKey()), state.gatewayUrl())
         + String.format("  Status    ./suite status%n")
