@@ -7,6 +7,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Authenticates a request and checks it against the {@link AccessPolicy}: a request the policy makes public
@@ -17,7 +18,8 @@ import java.util.Locale;
  * is presented is always checked, on public routes too: a client with a bad key learns so at once, and an
  * authenticated client is rate-limited as itself. The principal goes into the context under
  * {@link Principal#CONTEXT_KEY}. The API key is removed from the request: it is the gateway's credential, and
- * upstreams never see it; a bearer token is passed on, for upstreams that read its claims.
+ * upstreams never see it; a bearer token is passed on, for upstreams that read its claims. Refused credentials
+ * are limited per client address ({@link AuthFailures}).
  */
 final class AuthenticationHandler implements Handler<RoutingContext> {
   static final String API_KEY = "X-API-Key";
@@ -26,10 +28,12 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
 
   private final AccessPolicy policy;
   private final Authenticator authenticator;
+  private final AuthFailures failures;
 
-  AuthenticationHandler(AccessPolicy policy, Authenticator authenticator) {
+  AuthenticationHandler(AccessPolicy policy, Authenticator authenticator, AuthFailures failures) {
     this.policy = policy;
     this.authenticator = authenticator;
+    this.failures = failures;
   }
 
   @Override
@@ -53,6 +57,11 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
       return;
     }
     request.headers().remove(API_KEY);
+    Optional<ProblemException> refusal = failures.refusal(ctx);
+    if (refusal.isPresent()) { // this address failed too often: its credential is not even checked
+      Problems.send(ctx, refusal.get());
+      return;
+    }
     Future<Principal> principal = key != null ? authenticator.apiKey(key) : authenticator.bearer(token);
     // Validating a token may complete later: hold the body back until the body handler after this one runs.
     boolean paused = !principal.isComplete() && !request.isEnded();
@@ -64,6 +73,7 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
         request.resume();
       }
       if (result.failed()) {
+        failures.failed(ctx);
         reject(ctx, result.cause() instanceof ProblemException problem ? problem
             : ProblemException.unauthorized("the credential could not be checked"), token != null);
       } else if (!requirement.allows(result.result())) {

@@ -36,6 +36,7 @@ public final class Protection {
   private final ProtectionConfig config;
   /** Per route prefix, for the routes that have a limit. */
   private final Map<String, RateLimiter> limiters = new LinkedHashMap<>();
+  private final AuthFailures authFailures;
   private final List<Long> timers = new ArrayList<>();
   private Vertx vertx;
 
@@ -45,6 +46,7 @@ public final class Protection {
     List<String> prefixes = new ArrayList<>(routePrefixes);
     prefixes.add(ADMIN_PREFIX);
     config.rateLimits().requireKnownPrefixes(prefixes);
+    this.authFailures = new AuthFailures(config.authFailureLimit());
     for (String prefix : prefixes) {
       config.rateLimits().forPrefix(prefix)
           .ifPresent(limit -> limiters.put(prefix, new RateLimiter(prefix, limit, System::nanoTime)));
@@ -63,7 +65,10 @@ public final class Protection {
       log.warn("No API key (GATEWAY_API_KEYS) and no JWT key (JWT_*) configured: only public requests can pass");
     }
     timers.add(vertx.setPeriodic(EVICT_EVERY_MS, new Background("evicting idle rate-limit buckets",
-        () -> limiters.values().forEach(limiter -> limiter.evictIdle(IDLE_NANOS)))));
+        () -> {
+          limiters.values().forEach(limiter -> limiter.evictIdle(IDLE_NANOS));
+          authFailures.evictIdle(IDLE_NANOS);
+        })));
     if (config.rateLimits().scope() == RateLimits.Scope.CLUSTER && !limiters.isEmpty()) {
       ClusterUsage usage = new ClusterUsage(node.cluster().hazelcast().getMap(ClusterUsage.MAP_NAME), node.nodeId(),
           limiters, config.rateLimits().syncIntervalMs());
@@ -81,7 +86,8 @@ public final class Protection {
 
   /** Authentication and access rules; one per event loop (see {@link Authenticator}). */
   public Handler<RoutingContext> authentication(Vertx vertx) {
-    return new AuthenticationHandler(config.policy(), new Authenticator(vertx, config.apiKeys(), config.jwt()));
+    return new AuthenticationHandler(config.policy(), new Authenticator(vertx, config.apiKeys(), config.jwt()),
+        authFailures);
   }
 
   /** The rate limit of the route with this prefix ({@link #ADMIN_PREFIX} for the admin API), if it has one. */

@@ -14,9 +14,12 @@ import java.util.Optional;
  * @param policy     {@code GATEWAY_AUTH_RULES}: which requests need which credential
  * @param rateLimits {@code RATE_LIMIT_DEFAULT}, {@code RATE_LIMITS}, {@code RATE_LIMIT_SCOPE},
  *                   {@code RATE_LIMIT_SYNC_MS}
+ * @param authFailureLimit {@code AUTH_FAILURE_LIMIT}: refused credentials per client address (see
+ *                   {@link AuthFailures}); empty when {@code off}
  */
 public record ProtectionConfig(ApiKeys apiKeys, Optional<JwtSettings> jwt, AccessPolicy policy,
-    RateLimits rateLimits) {
+    RateLimits rateLimits, Optional<RateLimit> authFailureLimit) {
+  static final String DEFAULT_AUTH_FAILURE_LIMIT = "30/m:20";
 
   public static ProtectionConfig fromEnv(Map<String, String> vars) {
     Env env = Env.of(vars);
@@ -24,6 +27,7 @@ public record ProtectionConfig(ApiKeys apiKeys, Optional<JwtSettings> jwt, Acces
         ApiKeys.parse(env.list(ApiKeys.VARIABLE, "")),
         JwtSettings.fromEnv(env),
         AccessPolicy.parse(env.list(AccessPolicy.VARIABLE, AccessPolicy.DEFAULT_RULES)),
-        RateLimits.fromEnv(env));
+        RateLimits.fromEnv(env),
+        RateLimit.parse("AUTH_FAILURE_LIMIT", env.string("AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT)));
   }
 }

@@ -17,21 +17,24 @@ import io.vertx.ext.web.RoutingContext;
 final class RateLimitHandler implements Handler<RoutingContext> {
   private final RateLimiter limiter;
   private final Counter rejected;
-  private final String limitHeader;
 
   RateLimitHandler(RateLimiter limiter, Counter rejected) {
     this.limiter = limiter;
     this.rejected = rejected;
-    this.limitHeader = Integer.toString(limiter.limit().burst());
+  }
+
+  /** Says where the client stands after {@code outcome}, in the RateLimit headers. */
+  static HttpServerResponse headers(HttpServerResponse response, RateLimiter limiter, long outcome) {
+    return response
+        .putHeader("RateLimit-Limit", Integer.toString(limiter.limit().burst()))
+        .putHeader("RateLimit-Remaining", Long.toString(limiter.remaining(outcome)))
+        .putHeader("RateLimit-Reset", Long.toString(limiter.resetSeconds(outcome)));
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     long outcome = limiter.acquire(Principal.clientOf(ctx));
-    HttpServerResponse response = ctx.response()
-        .putHeader("RateLimit-Limit", limitHeader)
-        .putHeader("RateLimit-Remaining", Long.toString(limiter.remaining(outcome)))
-        .putHeader("RateLimit-Reset", Long.toString(limiter.resetSeconds(outcome)));
+    HttpServerResponse response = headers(ctx.response(), limiter, outcome);
     if (RateLimiter.admitted(outcome)) {
       ctx.next();
       return;

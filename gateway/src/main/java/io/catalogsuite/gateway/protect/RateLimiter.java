@@ -39,6 +39,13 @@ final class RateLimiter {
     return bucket.take(now, interval, capacity);
   }
 
+  /** What {@link #acquire} would return now for {@code client}, without taking a token. */
+  long peek(String client) {
+    long now = clock.getAsLong();
+    TokenBucket bucket = buckets.get(client);
+    return bucket == null ? interval : bucket.peek(now, interval, capacity);
+  }
+
   static boolean admitted(long outcome) {
     return outcome > 0;
   }

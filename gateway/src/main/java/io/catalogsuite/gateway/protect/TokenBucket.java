@@ -41,6 +41,12 @@ final class TokenBucket {
     }
   }
 
+  /** What {@link #take} would return now, without taking anything. */
+  long peek(long now, long interval, long capacity) {
+    long untilFull = Math.max(fullAt.get(), now) + interval - now;
+    return untilFull > capacity ? -(untilFull - capacity) : untilFull;
+  }
+
   /** Removes {@code tokens} that were spent elsewhere (another gateway), down to empty: no debt. */
   void drain(long tokens, long now, long interval, long capacity) {
     long cost = tokens >= capacity / interval ? capacity : tokens * interval;

@@ -65,6 +65,8 @@ class ProtectionIT {
   private static ServiceNode cache;
   private static ServiceNode gatewayA;
   private static ServiceNode gatewayB;
+  /** Allows 3 refused credentials per address, then one every 20 s. */
+  private static ServiceNode gatewayC;
   private static TestHttp httpA;
   private static TestHttp httpB;
   private static Vertx stubs;
@@ -87,7 +89,8 @@ class ProtectionIT {
         "JWT_AUDIENCE", AUDIENCE,
         "RATE_LIMITS", "/api/limited=2/s:2,/api/shared=1/m:100",
         "RATE_LIMIT_SCOPE", "cluster",
-        "RATE_LIMIT_SYNC_MS", "100");
+        "RATE_LIMIT_SYNC_MS", "100",
+        "AUTH_FAILURE_LIMIT", "1000/s:1000"); // the tests refuse many credentials; gatewayC has a strict limit
     presented.addAll(List.of(WRITER_KEY, ADMIN_KEY, READER_KEY, LIMITED_KEY, HS256_SECRET));
 
     String cluster = TestNodes.uniqueClusterName();
@@ -97,6 +100,10 @@ class ProtectionIT {
         new GatewayService(GATEWAY, ProtectionConfig.fromEnv(env))));
     gatewayB = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-b"),
         new GatewayService(GATEWAY, ProtectionConfig.fromEnv(env))));
+    Map<String, String> strict = new java.util.HashMap<>(env);
+    strict.put("AUTH_FAILURE_LIMIT", "3/m:3");
+    gatewayC = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gateway-c"),
+        new GatewayService(GATEWAY, ProtectionConfig.fromEnv(strict))));
     httpA = new TestHttp(gatewayA.port());
     httpB = new TestHttp(gatewayB.port());
 
@@ -121,6 +128,7 @@ class ProtectionIT {
     httpA.close();
     httpB.close();
     await(stubs.close());
+    await(gatewayC.stop());
     await(gatewayB.stop());
     await(gatewayA.stop());
     await(cache.stop());
@@ -165,6 +173,34 @@ class ProtectionIT {
           .isEqualTo("ApiKey realm=\"catalog-suite\", header=\"X-API-Key\", Bearer realm=\"catalog-suite\"");
     }
     assertProblem(send(HttpMethod.GET, "/admin/services", null, null), 401);
+  }
+
+  /**
+   * Refused credentials cost the address a token each, and the 401 says how many are left; without tokens, any
+   * credential gets a 429 before it is checked (a valid one too), so that keys cannot be guessed at full speed.
+   */
+  @Test
+  void failedAuthentications_limitedPerAddress() {
+    try (TestHttp http = new TestHttp(gatewayC.port())) {
+      Waits.until("the echo instance at gateway C", Duration.ofSeconds(10), () -> !await(http.request(
+          HttpMethod.GET, "/admin/services").putHeader("X-API-Key", ADMIN_KEY).send()).bodyAsJsonObject()
+          .getJsonObject("services").getJsonObject("echo-service").getJsonArray("instances").isEmpty());
+      for (int left = 2; left >= 0; left--) {
+        HttpResponse<Buffer> refused = await(http.request(HttpMethod.GET, "/api/echo/items")
+            .putHeader("X-API-Key", "guess-" + left).send());
+        assertProblem(refused, 401);
+        assertThat(refused.getHeader("RateLimit-Limit")).isEqualTo("3");
+        assertThat(refused.getHeader("RateLimit-Remaining")).isEqualTo(Integer.toString(left));
+      }
+      for (String key : List.of("guess-again", WRITER_KEY)) {
+        HttpResponse<Buffer> limited = await(http.request(HttpMethod.GET, "/api/echo/items")
+            .putHeader("X-API-Key", key).send());
+        assertProblem(limited, 429);
+        assertThat(Long.parseLong(limited.getHeader("Retry-After"))).isBetween(1L, 20L);
+      }
+      // A request without a credential guesses nothing: it still passes where the policy allows it.
+      assertThat(await(http.request(HttpMethod.GET, "/api/echo/items").send()).statusCode()).isEqualTo(200);
+    }
   }
 
   @Test
