@@ -2,11 +2,13 @@ package io.catalogsuite.catalog.imports;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import io.catalogsuite.catalog.db.StoreFailures;
 import io.catalogsuite.catalog.product.ProductValidator;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.http.MediaTypes;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
+import io.catalogsuite.common.http.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -123,18 +125,21 @@ public final class ImportHandlers {
     }
     UUID id = UUID.fromString(raw);
     int errorsAfter = QueryParams.integer(ctx, "errorsAfter", 0, Integer.MAX_VALUE).orElse(0);
-    repository.status(id, errorsAfter, ERRORS_PAGE)
+    Replies.reply(ctx, repository.status(id, errorsAfter, ERRORS_PAGE)
         .recover(e -> {
+          if (!StoreFailures.unavailable(e)) {
+            return Future.failedFuture(e); // a bug: a 500, logged with its trace
+          }
           log.warn("Import status unavailable: {}", e.toString());
-          return Future.failedFuture(ProblemException.serviceUnavailable("the import database is unavailable"));
-        })
-        .onSuccess(status -> {
+          return Future.failedFuture(ProblemException.serviceUnavailable("the import database is unavailable")
+              .withRetryAfter(1));
+        }),
+        status -> {
           if (status == null) {
             ctx.fail(ProblemException.notFound("no import with id " + id));
           } else {
             ctx.response().putHeader("Content-Type", "application/json").end(status.toBuffer());
           }
-        })
-        .onFailure(ctx::fail);
+        });
   }
 }

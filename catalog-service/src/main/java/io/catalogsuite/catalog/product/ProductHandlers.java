@@ -6,6 +6,7 @@ import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.catalog.db.StoreFailures;
 import io.catalogsuite.common.http.QueryParams;
+import io.catalogsuite.common.http.Replies;
 import io.catalogsuite.common.http.Text;
 import io.catalogsuite.catalog.cache.ProductCache;
 import io.catalogsuite.catalog.cache.ProductDocument;
@@ -58,21 +59,20 @@ public final class ProductHandlers {
   public void create(RoutingContext ctx) {
     ProductInput input = validator.validate(JsonBodies.object(ctx));
     ProductDocument[] written = new ProductDocument[1];
-    once(ctx, "POST /products", on -> repository.insert(on, input).map(product -> {
+    Replies.reply(ctx, once(ctx, "POST /products", on -> repository.insert(on, input).map(product -> {
           written[0] = ProductDocument.of(product);
           return new IdempotentWrites.Response(201, product.encode(), false);
         }))
         .recover(e -> Future.failedFuture(databaseProblem(e, input)))
         // Written through: it also replaces a "missing" marker a reader may have left for this id.
         .compose(response -> written[0] == null ? Future.succeededFuture(response)
-            : cache.created(written[0]).map(response))
-        .onSuccess(response -> {
+            : cache.created(written[0]).map(response)),
+        response -> {
           JsonObject product = new JsonObject(response.body());
           ctx.response().putHeader("Location", ForwardedPrefix.of(ctx) + "/products/" + product.getLong("id"));
           replayedHeader(ctx, response);
           sendProduct(ctx, response.status(), Buffer.buffer(response.body()), product.getLong("version"));
-        })
-        .onFailure(ctx::fail);
+        });
   }
 
   /**
@@ -95,8 +95,9 @@ public final class ProductHandlers {
 
   public void get(RoutingContext ctx) {
     long id = id(ctx);
-    cache.read(id, () -> repository.findById(id).recover(e -> Future.failedFuture(databaseProblem(e, null))))
-        .onSuccess(product -> {
+    Replies.reply(ctx, cache.read(id, () -> repository.findById(id)
+            .recover(e -> Future.failedFuture(databaseProblem(e, null)))),
+        product -> {
           if (product == null) {
             ctx.fail(notFound(id));
           } else if (Etags.matches(ctx.request().getHeader("If-None-Match"), product.etag())) {
@@ -105,15 +106,14 @@ public final class ProductHandlers {
             ctx.response().putHeader("Content-Type", "application/json").putHeader("ETag", product.etag())
                 .end(product.body());
           }
-        })
-        .onFailure(ctx::fail);
+        });
   }
 
   public void replace(RoutingContext ctx) {
     long id = id(ctx);
     ProductInput input = validator.validate(JsonBodies.object(ctx));
     List<Integer> expected = Etags.versions(ctx.request().getHeader("If-Match"));
-    repository.replace(id, input, expected)
+    Replies.reply(ctx, repository.replace(id, input, expected)
         .recover(e -> Future.failedFuture(databaseProblem(e, input)))
         .compose(product -> product != null
             ? Future.succeededFuture(ProductDocument.of(product))
@@ -121,18 +121,16 @@ public final class ProductHandlers {
                 ? notFound(id)
                 : ProblemException.preconditionFailed("product " + id + " is at version "
                     + current.getInteger("version") + "; If-Match did not match"))))
-        .compose(product -> cache.written(product).map(product))
-        .onSuccess(product -> sendProduct(ctx, 200, product.body(), product.version()))
-        .onFailure(ctx::fail);
+        .compose(product -> cache.written(product).map(product)),
+        product -> sendProduct(ctx, 200, product.body(), product.version()));
   }
 
   public void delete(RoutingContext ctx) {
     long id = id(ctx);
-    repository.delete(id)
+    Replies.reply(ctx, repository.delete(id)
         .recover(e -> Future.failedFuture(databaseProblem(e, null)))
-        .compose(deleted -> deleted ? cache.deleted(id) : Future.failedFuture(notFound(id)))
-        .onSuccess(v -> ctx.response().setStatusCode(204).end())
-        .onFailure(ctx::fail);
+        .compose(deleted -> deleted ? cache.deleted(id) : Future.failedFuture(notFound(id))),
+        v -> ctx.response().setStatusCode(204).end());
   }
 
   /**
@@ -143,7 +141,7 @@ public final class ProductHandlers {
     long id = id(ctx);
     int quantity = quantity(JsonBodies.object(ctx));
     ProductDocument[] written = new ProductDocument[1];
-    once(ctx, "POST /products/" + id + "/reservations", on -> repository.reserve(on, id, quantity)
+    Replies.reply(ctx, once(ctx, "POST /products/" + id + "/reservations", on -> repository.reserve(on, id, quantity)
           .compose(reservation -> {
             if (reservation != null) {
               written[0] = ProductDocument.of(reservation.product());
@@ -156,13 +154,12 @@ public final class ProductHandlers {
           }))
         .recover(e -> Future.failedFuture(databaseProblem(e, null)))
         .compose(response -> written[0] == null ? Future.succeededFuture(response)
-            : cache.written(written[0]).map(response))
-        .onSuccess(response -> {
+            : cache.written(written[0]).map(response)),
+        response -> {
           replayedHeader(ctx, response);
           ctx.response().setStatusCode(response.status()).putHeader("Content-Type", "application/json")
               .end(response.body());
-        })
-        .onFailure(ctx::fail);
+        });
   }
 
   private static int quantity(JsonObject body) {
@@ -181,10 +178,10 @@ public final class ProductHandlers {
   public void list(RoutingContext ctx) {
     ProductSearch search = search(ctx);
     // One row more than asked tells whether another page follows, without a count.
-    repository.search(new ProductSearch(search.q(), search.category(), search.minPrice(), search.maxPrice(),
-            search.inStock(), search.sort(), search.after(), search.limit() + 1))
-        .recover(e -> Future.failedFuture(databaseProblem(e, null)))
-        .onSuccess(hits -> {
+    Replies.reply(ctx, repository.search(new ProductSearch(search.q(), search.category(), search.minPrice(),
+            search.maxPrice(), search.inStock(), search.sort(), search.after(), search.limit() + 1))
+        .recover(e -> Future.failedFuture(databaseProblem(e, null))),
+        hits -> {
           boolean more = hits.size() > search.limit();
           List<ProductRepository.Hit> page = more ? hits.subList(0, search.limit()) : hits;
           String next = null;
@@ -197,8 +194,7 @@ public final class ProductHandlers {
           page.forEach(hit -> items.add(hit.product()));
           ctx.response().putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("items", items).put("nextCursor", next).toBuffer());
-        })
-        .onFailure(ctx::fail);
+        });
   }
 
   /** The listing a request asks for; every parameter checked, a 400 problem otherwise. */

@@ -57,8 +57,8 @@ import java.util.function.Predicate;
  * Authentication, rate limits, the circuit breaker, access log and metrics apply as to every request. See
  * {@link StreamedUpload}.
  *
- * <p><b>Event streams</b> ({@code GET /api/catalog/events}, or any GET with {@code Accept: text/event-stream}) go through a pool of their own, with
- * a per-client cap (see {@link EventStreams}).
+ * <p><b>Event streams</b> ({@code GET /api/catalog/events}, or any GET with {@code Accept: text/event-stream})
+ * go through a pool of their own, with a per-client cap (see {@link EventStreams}).
  *
  * <p><b>How it reads.</b> {@link #handle} makes the {@link Exchange} and runs the retry loop ({@link #forward})
  * inside the breaker; each turn of the loop makes one {@link Attempt}, which the {@link Forwarder} carries out
