@@ -321,6 +321,26 @@ class CatalogServiceIT {
     assertThat(rowCount(category)).isEqualTo(1);
   }
 
+  /** A key is its principal's: the same key from another client is another request, not the first's replay. */
+  @Test
+  void idempotencyKey_scopedToThePrincipal() {
+    String category = "idem-who-" + UUID.randomUUID();
+    String key = "shared-" + UUID.randomUUID();
+    JsonObject input = newProduct(category);
+    HttpResponse<Buffer> alice = await(a.request(HttpMethod.POST, "/products").putHeader("Idempotency-Key", key)
+        .putHeader("X-Principal", "alice").sendJsonObject(input));
+    HttpResponse<Buffer> bob = await(a.request(HttpMethod.POST, "/products").putHeader("Idempotency-Key", key)
+        .putHeader("X-Principal", "bob").sendJsonObject(input.copy().put("sku", input.getString("sku") + "-b")));
+    assertThat(alice.statusCode()).isEqualTo(201);
+    assertThat(bob.statusCode()).isEqualTo(201);
+    assertThat(bob.getHeader("Idempotent-Replayed")).isNull();
+    assertThat(bob.bodyAsJsonObject().getLong("id")).isNotEqualTo(alice.bodyAsJsonObject().getLong("id"));
+    HttpResponse<Buffer> aliceAgain = await(b.request(HttpMethod.POST, "/products")
+        .putHeader("Idempotency-Key", key).putHeader("X-Principal", "alice").sendJsonObject(input));
+    assertThat(aliceAgain.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(rowCount(category)).isEqualTo(2);
+  }
+
   @Test
   void idempotencyKey_concurrentDuplicates_oneWrite() {
     String category = "idem-race-" + UUID.randomUUID();

@@ -3,6 +3,7 @@ package io.catalogsuite.catalog.product;
 import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.ForwardedPrefix;
 import io.catalogsuite.common.http.JsonBodies;
+import io.catalogsuite.common.http.Principals;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.catalog.db.StoreFailures;
 import io.catalogsuite.common.http.QueryParams;
@@ -76,15 +77,16 @@ public final class ProductHandlers {
   }
 
   /**
-   * Runs {@code write} once per {@code Idempotency-Key} in {@code scope} when the request has one (in a
-   * transaction, with the stored response), else directly on the pipelining client.
+   * Runs {@code write} once per {@code Idempotency-Key} in {@code scope}, for the request's principal, when the
+   * request has one (in a transaction, with the stored response), else directly on the pipelining client.
    */
   private Future<IdempotentWrites.Response> once(RoutingContext ctx, String scope,
       Function<SqlClient, Future<IdempotentWrites.Response>> write) {
     String key = IdempotentWrites.key(ctx.request().getHeader(IdempotentWrites.HEADER));
+    // A key is the client's own: the same key from another principal is another request, never its replay.
     return key == null
         ? write.apply(repository.client())
-        : idempotent.run(scope, key, ctx.body().buffer(), write::apply);
+        : idempotent.run(Principals.of(ctx) + " " + scope, key, ctx.body().buffer(), write::apply);
   }
 
   private static void replayedHeader(RoutingContext ctx, IdempotentWrites.Response response) {

@@ -1,7 +1,9 @@
 package io.catalogsuite.gateway.proxy;
 
+import io.catalogsuite.common.http.Principals;
 import io.catalogsuite.gateway.discovery.Upstream;
 import io.catalogsuite.gateway.observe.RequestIds;
+import io.catalogsuite.gateway.protect.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -31,7 +34,7 @@ final class Forwarder {
   private static final Set<String> HOP_BY_HOP = caseInsensitive("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
   /** Request headers the gateway writes itself, besides every {@code X-Forwarded-*}. */
-  private static final Set<String> REPLACED = caseInsensitive("host", "content-length");
+  private static final Set<String> REPLACED = caseInsensitive("host", "content-length", Principals.HEADER);
   private static final String FORWARDED = "x-forwarded-";
 
   private final String prefix;
@@ -47,8 +50,11 @@ final class Forwarder {
     return (path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
   }
 
-  /** What the instance is sent as headers: the client's, filtered, and the gateway's {@code X-Forwarded-*}. */
-  MultiMap headers(HttpServerRequest request, String requestId) {
+  /**
+   * What the instance is sent as headers: the client's, filtered, the gateway's {@code X-Forwarded-*}, and who
+   * the client is ({@link Principals#HEADER}) when it authenticated.
+   */
+  MultiMap headers(HttpServerRequest request, String requestId, Optional<Principal> principal) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     for (Map.Entry<String, String> header : request.headers()) {
       String name = header.getKey();
@@ -66,6 +72,7 @@ final class Forwarder {
     }
     headers.set("X-Forwarded-Prefix", prefix);
     headers.set(RequestIds.HEADER, requestId);
+    principal.ifPresent(p -> headers.set(Principals.HEADER, p.id()));
     return headers;
   }
 

@@ -99,7 +99,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String uri = forwarder.uri(ctx);
-    MultiMap headers = forwarder.headers(ctx.request(), RequestIds.of(ctx));
+    MultiMap headers = forwarder.headers(ctx.request(), RequestIds.of(ctx), Principal.of(ctx));
     Exchange exchange;
     if (streams(ctx.request())) {
       exchange = Exchange.streamed(ctx, uri, headers);

@@ -112,6 +112,7 @@ class ProtectionIT {
         req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
             .put("method", req.method().name()).put("uri", req.uri())
             .put("apiKey", req.getHeader("X-API-Key")).put("authorization", req.getHeader("Authorization"))
+            .put("principal", req.getHeader("X-Principal"))
             .encode()))).listen(0, "127.0.0.1"));
     await(gatewayA.discovery().publish(ServiceRecords.httpEndpoint("echo-service", "echo-1", gatewayA.nodeId(),
         "127.0.0.1", echo.actualPort(), 1)));
@@ -228,6 +229,19 @@ class ProtectionIT {
     assertThat(withKey(HttpMethod.PUT, "/api/cache/maps/sessions", ADMIN_KEY).statusCode()).isEqualTo(200);
     assertThat(withKey(HttpMethod.PUT, "/api/cache/maps/sessions/entries/k", WRITER_KEY).statusCode())
         .isEqualTo(200);
+  }
+
+  /** Instances learn who the client is from the gateway alone: a client's own X-Principal never gets through. */
+  @Test
+  void principal_toldUpstreamByTheGateway_neverByTheClient() {
+    assertThat(withKey(HttpMethod.POST, "/api/echo/items", WRITER_KEY).bodyAsJsonObject().getString("principal"))
+        .isEqualTo("writer");
+    HttpResponse<Buffer> forged = await(httpA.request(HttpMethod.POST, "/api/echo/items")
+        .putHeader("X-API-Key", WRITER_KEY).putHeader("X-Principal", "admin").sendJsonObject(new JsonObject()));
+    assertThat(forged.bodyAsJsonObject().getString("principal")).isEqualTo("writer");
+    HttpResponse<Buffer> anonymous = await(httpA.request(HttpMethod.GET, "/api/echo/items")
+        .putHeader("X-Principal", "admin").send());
+    assertThat(anonymous.bodyAsJsonObject().getString("principal")).isNull();
   }
 
   @Test
