@@ -89,7 +89,7 @@ class GatewayIT {
     // Event streams get a heartbeat every 200 ms: well within the gateway's 2 s client idle timeout.
     catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4,
         SharedCacheConfig.withMissingTtl(5), NearCacheConfig.defaults(),
-        new EventsConfig(1000, 500, 200, 72, 100), ImportConfig.defaults());
+        new EventsConfig(1000, 500, 200, 72, 100, 10_000), ImportConfig.defaults());
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     catalogA = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-a"),

@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * id of the last event it saw misses none and gets none twice (as long as the outbox keeps them:
  * {@link EventsConfig#retentionHours()}).
  *
+ * <p>A replay is bounded: after {@link EventsConfig#maxReplay()} events, a client still behind gets an
+ * {@code event: gap} (without an id; its data {@code {"after": position}} is the last event replayed) and then the
+ * live events: it missed the ones in between and reads what it needs again (the products themselves). So a client
+ * resuming from {@code Last-Event-ID: 0} costs one bounded replay, not 72 hours of events.
+ *
  * <p>Events are written as fast as the client's connection takes them. A client that falls too far behind
  * ({@code MAX_QUEUED} events) is disconnected rather than buffered without bound; it resumes with its
  * {@code Last-Event-ID}.
@@ -143,6 +148,10 @@ public final class EventStreams {
     /** Where the replay reads its next page from. */
     private long replayedUpTo;
     private boolean replaying;
+    /** Events the replay may still send. */
+    private int replayLeft = config.maxReplay();
+    /** After the replay stopped at its bound: the last position replayed, until the gap event is sent; else -1. */
+    private long gapAfter = -1;
     private boolean reading;
     private boolean closed;
     private long heartbeat;
@@ -186,6 +195,8 @@ public final class EventStreams {
       }
       if (!pending.isEmpty()) {
         response.drainHandler(v -> flush());
+      } else if (gapAfter >= 0) {
+        response.write(gap());
       } else if (replaying && !reading) {
         readPage();
       }
@@ -208,8 +219,12 @@ public final class EventStreams {
           replayedUpTo = events.get(events.size() - 1).position();
         }
         pending.addAll(events);
-        if (events.size() < REPLAY_PAGE) {
-          replaying = false; // caught up: the live events follow (without those the replay sent)
+        replayLeft -= events.size();
+        if (events.size() == REPLAY_PAGE && replayLeft <= 0) {
+          gapAfter = replayedUpTo; // still behind, but replayed enough: a gap, then the live events
+        }
+        if (events.size() < REPLAY_PAGE || gapAfter >= 0) {
+          replaying = false; // caught up (or stopped): the live events follow (without those the replay sent)
           pending.addAll(live);
           live.clear();
         }
@@ -221,9 +236,19 @@ public final class EventStreams {
       if (event.position() <= lastSent) {
         return; // a duplicate: replayed already, or delivered twice by a relay that took over
       }
+      if (gapAfter >= 0 && event.position() > gapAfter) {
+        chunk.appendBuffer(gap()); // between the last replayed event and the first live one
+      }
       lastSent = event.position();
       chunk.appendString("id: " + event.position() + "\nevent: " + event.type() + "\ndata: " + event.toJson().encode()
           + "\n\n");
+    }
+
+    /** The gap event, once: the events after {@code gapAfter} up to the live ones were not sent. */
+    private Buffer gap() {
+      Buffer event = Buffer.buffer("event: gap\ndata: " + new JsonObject().put("after", gapAfter).encode() + "\n\n");
+      gapAfter = -1;
+      return event;
     }
 
     void heartbeat() {

@@ -16,8 +16,11 @@ import java.util.Map;
  * @param retentionHours   {@code EVENTS_RETENTION_HOURS}: events are kept this long for {@code Last-Event-ID}
  *                         resumes, then deleted
  * @param maxStreams       {@code EVENTS_MAX_STREAMS}: open event streams per instance; more get a 503
+ * @param maxReplay        {@code EVENTS_MAX_REPLAY}: events a resumed stream replays at most; a client further
+ *                         behind gets a {@code gap} event after them, then the live events
  */
-public record EventsConfig(int pollMs, int batchSize, int heartbeatMs, int retentionHours, int maxStreams) {
+public record EventsConfig(int pollMs, int batchSize, int heartbeatMs, int retentionHours, int maxStreams,
+    int maxReplay) {
 
   public static EventsConfig fromEnv(Env env) {
     return new EventsConfig(
@@ -25,7 +28,8 @@ public record EventsConfig(int pollMs, int batchSize, int heartbeatMs, int reten
         env.integer("EVENTS_BATCH_SIZE", 5_000, 1, 50_000),
         env.integer("EVENTS_HEARTBEAT_MS", 5000, 100, 3_600_000),
         env.integer("EVENTS_RETENTION_HOURS", 72, 1, 24 * 365),
-        env.integer("EVENTS_MAX_STREAMS", 1000, 0, 100_000));
+        env.integer("EVENTS_MAX_STREAMS", 1000, 0, 100_000),
+        env.integer("EVENTS_MAX_REPLAY", 10_000, 1, 10_000_000));
   }
 
   public static EventsConfig defaults() {

@@ -46,7 +46,8 @@ class EventsIT {
   static void start() {
     EventsConfig defaults = EventsConfig.defaults();
     cluster = CatalogCluster.start(2, 60, new EventsConfig(defaults.pollMs(), defaults.batchSize(),
-        defaults.heartbeatMs(), defaults.retentionHours(), MAX_STREAMS), ImportConfig.defaults());
+        defaults.heartbeatMs(), defaults.retentionHours(), MAX_STREAMS, 1_000_000), // replays from 0 are whole
+        ImportConfig.defaults());
     a = cluster.http(0);
     b = cluster.http(1);
     sql = cluster.sql();

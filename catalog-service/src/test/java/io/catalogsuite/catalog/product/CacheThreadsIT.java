@@ -49,7 +49,7 @@ class CacheThreadsIT {
     EventsConfig defaults = EventsConfig.defaults();
     cluster = CatalogCluster.start(1, new SharedCacheConfig(60, 0), new NearCacheConfig(0, 1, 60, 1000),
         new EventsConfig(defaults.pollMs(), RELAY_BATCH, defaults.heartbeatMs(), defaults.retentionHours(),
-            defaults.maxStreams()), ImportConfig.defaults());
+            defaults.maxStreams(), defaults.maxReplay()), ImportConfig.defaults());
   }
 
   @AfterAll
