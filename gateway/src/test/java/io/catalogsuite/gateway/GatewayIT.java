@@ -60,8 +60,9 @@ class GatewayIT {
   private static final String API_KEY = "gateway-it-" + UUID.randomUUID();
   private static final List<GatewayConfig.Route> ROUTES = GatewayConfig.routes(List.of(
       "/api/catalog=catalog-service", "/api/cache=cache-service", "/api/ghost=ghost-service",
-      "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service", "/api/weighted=weighted-service",
-      "/api/sticky=sticky-service", "/api/sick=sick-service", "/api/allsick=allsick-service",
+      "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service",
+      "/api/weighted=weighted-service", "/api/sticky=sticky-service", "/api/sick=sick-service",
+      "/api/allsick=allsick-service", "/api/buggy=buggy-service",
       "/api/probed=probed-service", "/api/down=down-service"));
   /** Eject after 3 failures for 600 ms (doubling), panic at 50 %, probes every 100 ms (2 to fail or pass), no slow start. */
   private static final HealthPolicy HEALTH = new HealthPolicy(3, 600, 5_000, 50, 100, 2, 2, 0);
@@ -365,14 +366,14 @@ class GatewayIT {
   @Test
   void passiveHealth_ejectsAfterKFailures_andReturnsOnItsOwn() {
     var healthy = new AtomicInteger(200);
-    publish("sick-service", "sick", statusServer("sick", 500, healthy).actualPort());
+    publish("sick-service", "sick", statusServer("sick", 504, healthy).actualPort());
     publish("sick-service", "well", statusServer("well", 200, healthy).actualPort());
     awaitInstances("sick-service", 2);
     Map<String, Integer> statuses = new HashMap<>();
     for (int i = 0; i < 6; i++) { // round-robin: 3 of these reach "sick", the 3rd ejects it
       statuses.merge(Integer.toString(http.get("/api/sick/x").statusCode()), 1, Integer::sum);
     }
-    assertThat(statuses).containsOnly(Map.entry("500", 3), Map.entry("200", 3));
+    assertThat(statuses).containsOnly(Map.entry("504", 3), Map.entry("200", 3));
     JsonObject sick = instance("sick-service", "sick");
     assertThat(sick.getString("state")).isEqualTo("ejected");
     assertThat(sick.getString("ejectedUntil")).isNotNull();
@@ -385,14 +386,28 @@ class GatewayIT {
     assertThat(servedBy(4, "/api/sick/x", null)).containsOnly(Map.entry("sick", 2), Map.entry("well", 2));
   }
 
+  /** A 500 is what one client's request can cause: it must not take the instance away from every client. */
+  @Test
+  void passiveHealth_500sDoNotEject() {
+    var healthy = new AtomicInteger(200);
+    publish("buggy-service", "buggy", statusServer("buggy", 500, healthy).actualPort());
+    awaitInstances("buggy-service", 1);
+    for (int i = 0; i < 6; i++) { // twice the failures that eject
+      assertThat(http.get("/api/buggy/x").statusCode()).isEqualTo(500);
+    }
+    JsonObject buggy = instance("buggy-service", "buggy");
+    assertThat(buggy.getString("state")).isEqualTo("in-rotation");
+    assertThat(buggy.getLong("failures")).isZero();
+  }
+
   @Test
   void panicThreshold_neverEjectsMoreThanTheShare() {
     var healthy = new AtomicInteger(200);
-    publish("allsick-service", "bad-1", statusServer("bad-1", 500, healthy).actualPort());
-    publish("allsick-service", "bad-2", statusServer("bad-2", 500, healthy).actualPort());
+    publish("allsick-service", "bad-1", statusServer("bad-1", 504, healthy).actualPort());
+    publish("allsick-service", "bad-2", statusServer("bad-2", 504, healthy).actualPort());
     awaitInstances("allsick-service", 2);
     for (int i = 0; i < 12; i++) {
-      assertThat(http.get("/api/allsick/x").statusCode()).isEqualTo(500);
+      assertThat(http.get("/api/allsick/x").statusCode()).isEqualTo(504);
     }
     JsonArray both = instances(http.get("/admin/services").bodyAsJsonObject(), "allsick-service");
     assertThat(both.stream().map(i -> ((JsonObject) i).getString("state")).filter("ejected"::equals)).hasSize(1);

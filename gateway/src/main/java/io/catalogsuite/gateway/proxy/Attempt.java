@@ -5,8 +5,8 @@ import io.catalogsuite.gateway.discovery.Upstream;
 /**
  * One try of an exchange at one instance. From its start until {@link #end} it counts as in flight to the
  * instance (what least-requests and P2C balance on); {@link #end} closes that exactly once, whatever happened.
- * In between it tells the instance's health what came of the try: an answer (a 5xx counts as a failure), a
- * timeout, or no connection at all.
+ * In between it tells the instance's health what came of the try: an answer (a 502, 503 or 504 counts as a
+ * failure), a timeout, or no connection at all.
  */
 final class Attempt {
   private final Upstream upstream;
@@ -29,9 +29,12 @@ final class Attempt {
     return upstream;
   }
 
-  /** The instance answered, with {@code status}; the latency counts to its head. */
+  /**
+   * The instance answered, with {@code status}; the latency counts to its head. Only a 502, 503 or 504 counts as
+   * a failure: a 500 is what one client's request can cause, and must not take the instance away from the others.
+   */
   void answered(int status) {
-    if (status >= 500) {
+    if (Backend.isGatewayFailure(status)) {
       backend.failed(upstream, System.currentTimeMillis());
     } else {
       upstream.succeeded((System.nanoTime() - startNanos) / 1_000_000);
