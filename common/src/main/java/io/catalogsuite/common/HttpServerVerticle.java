@@ -1,5 +1,6 @@
 package io.catalogsuite.common;
 
+import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.Health;
 import io.catalogsuite.common.http.Problems;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** One HTTP server on one event loop, serving a service's routes. A node deploys one per {@code HTTP_INSTANCES}. */
@@ -20,16 +22,18 @@ final class HttpServerVerticle extends VerticleBase {
   private final Health health;
   private final PrometheusMeterRegistry metrics;
   private final String instanceId;
+  private final Optional<GatewayIdentity> gatewayIdentity;
   private final String host;
   private final int port;
   private HttpServer server;
 
   HttpServerVerticle(Service service, Health health, PrometheusMeterRegistry metrics, String instanceId,
-      String host, int port) {
+      Optional<GatewayIdentity> gatewayIdentity, String host, int port) {
     this.service = service;
     this.health = health;
     this.metrics = metrics;
     this.instanceId = instanceId;
+    this.gatewayIdentity = gatewayIdentity;
     this.host = host;
     this.port = port;
   }
@@ -40,6 +44,9 @@ final class HttpServerVerticle extends VerticleBase {
     Problems.install(router);
     health.mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    if (service.discoverable()) { // an instance behind the gateway: beyond the open endpoints above, its requests only
+      gatewayIdentity.ifPresent(identity -> router.route().handler(identity.requireSigned()));
+    }
     service.routes(router, vertx);
     server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions()).setHost(host).setPort(port));
     return server

@@ -114,6 +114,9 @@ public final class ServiceNode {
   }
 
   private Future<Void> startServing() {
+    if (service.discoverable() && config.gatewayIdentity().isEmpty()) {
+      log.warn("No GATEWAY_SECRET: this instance serves whoever reaches its port, not the gateway only");
+    }
     Health health = Health.checks(readinessChecks(), service.optionalReadiness());
     return service.start(this)
         // Every server binds the same port, which Vert.x shares among them. For "any free port", Vert.x 5 shares
@@ -144,8 +147,8 @@ public final class ServiceNode {
   }
 
   private Future<Integer> deployServer(Health health, int bindPort) {
-    var verticle = new HttpServerVerticle(service, health, metrics, config.instanceId(), config.httpHost(),
-        bindPort);
+    var verticle = new HttpServerVerticle(service, health, metrics, config.instanceId(), config.gatewayIdentity(),
+        config.httpHost(), bindPort);
     return vertx().deployVerticle(verticle).map(id -> {
       deployments.add(id);
       return verticle.actualPort();

@@ -2,6 +2,7 @@ package io.catalogsuite.gateway;
 
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
 import io.catalogsuite.gateway.discovery.HealthCheckVerticle;
@@ -31,6 +32,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -64,6 +66,8 @@ public final class GatewayService implements Service {
   private AccessLog accessLog;
   private RequestObserver observer;
   private EventStreams eventStreams;
+  /** The deployment's secret, to sign what is forwarded (see {@link GatewayIdentity}). */
+  private Optional<GatewayIdentity> identity = Optional.empty();
   /** The request meters of each route, by prefix, and of the admin API. */
   private final Map<String, RouteMeters> routeMeters = new LinkedHashMap<>();
 
@@ -87,6 +91,7 @@ public final class GatewayService implements Service {
     routeMeters.put(Protection.ADMIN_PREFIX, metrics.route(Protection.ADMIN_PREFIX, GatewayMetrics.GATEWAY));
     config.routes().forEach(route -> routeMeters.put(route.prefix(), metrics.route(route.prefix(), route.service())));
     eventStreams = new EventStreams(node.vertx(), config);
+    identity = node.config().gatewayIdentity();
     config.services().forEach(service ->
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
@@ -131,7 +136,7 @@ public final class GatewayService implements Service {
     BodyHandler bodiless = JsonBodies.limitedTo(Math.min(BODILESS_MAX_BYTES, config.maxBodyBytes()));
     for (GatewayConfig.Route route : config.routes()) {
       ProxyHandler proxy = new ProxyHandler(client, eventStreams, backends.get(route.service()), route,
-          config.timeoutOf(route), config::streams);
+          config.timeoutOf(route), config::streams, identity);
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog. No capturing group: Vert.x Web
       // would make it a path parameter of every request.
       String paths = Pattern.quote(route.prefix()) + "(?:/.*)?";

@@ -24,6 +24,6 @@ public final class TestNodes {
 
   public static NodeConfig config(String serviceName, String clusterName, String instanceId) {
     return new NodeConfig(serviceName, instanceId, "127.0.0.1", 0, 1, Optional.of("127.0.0.1"), clusterName,
-        List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30);
+        List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty());
   }
 }

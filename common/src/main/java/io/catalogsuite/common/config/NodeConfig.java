@@ -1,5 +1,6 @@
 package io.catalogsuite.common.config;
 
+import io.catalogsuite.common.http.GatewayIdentity;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +28,8 @@ import java.util.UUID;
  *                      discovery, so that gateways stop routing here before the servers close
  * @param cacheWaitSeconds {@code CACHE_WAIT_SECONDS}: how long a member that holds no cluster data (gateway,
  *                      catalog-service) waits at start for cache-service, the members that hold it
+ * @param gatewayIdentity {@code GATEWAY_SECRET}: with it the gateway signs what it forwards and instances serve
+ *                      signed requests only ({@link GatewayIdentity}); empty when unset
  */
 public record NodeConfig(
     String serviceName,
@@ -41,7 +44,8 @@ public record NodeConfig(
     int clusterPort,
     int weight,
     int drainDelayMs,
-    int cacheWaitSeconds) {
+    int cacheWaitSeconds,
+    Optional<GatewayIdentity> gatewayIdentity) {
 
   public NodeConfig {
     Objects.requireNonNull(serviceName, "serviceName");
@@ -65,7 +69,8 @@ public record NodeConfig(
         env.integer("CLUSTER_PORT", 5701, 1, 65535),
         env.integer("INSTANCE_WEIGHT", 1, 1, 1000),
         env.integer("DRAIN_DELAY_MS", 1_000, 0, 60_000),
-        env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600));
+        env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
+        GatewayIdentity.of(env.optional("GATEWAY_SECRET")));
   }
 
   private static Optional<String> clusterHost(String value) {
@@ -74,6 +79,12 @@ public record NodeConfig(
 
   public NodeConfig withDrainDelayMs(int delayMs) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, publicHost, clusterName,
-        clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds);
+        clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, gatewayIdentity);
+  }
+
+  public NodeConfig withGatewaySecret(String secret) {
+    return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, publicHost, clusterName,
+        clusterMembers, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
+        GatewayIdentity.of(Optional.of(secret)));
   }
 }

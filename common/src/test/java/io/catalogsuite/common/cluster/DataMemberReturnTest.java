@@ -97,7 +97,7 @@ class DataMemberReturnTest {
 
   private static NodeConfig config(String instance, String cluster, String members, int clusterPort) {
     return new NodeConfig(instance.replaceAll("-\\d+$", ""), instance, "127.0.0.1", 0, 1, Optional.of("127.0.0.1"),
-        cluster, List.of(members.split(",")), Optional.of("127.0.0.1"), clusterPort, 1, 0, 30);
+        cluster, List.of(members.split(",")), Optional.of("127.0.0.1"), clusterPort, 1, 0, 30, Optional.empty());
   }
 
   private static Future<String> ping(ServiceNode from, String service) {

@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.proxy;
 
+import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.Principals;
 import io.catalogsuite.gateway.discovery.Upstream;
 import io.catalogsuite.gateway.observe.RequestIds;
@@ -34,13 +35,16 @@ final class Forwarder {
   private static final Set<String> HOP_BY_HOP = caseInsensitive("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
   /** Request headers the gateway writes itself, besides every {@code X-Forwarded-*}. */
-  private static final Set<String> REPLACED = caseInsensitive("host", "content-length", Principals.HEADER);
+  private static final Set<String> REPLACED = caseInsensitive("host", "content-length", Principals.HEADER,
+      GatewayIdentity.HEADER);
   private static final String FORWARDED = "x-forwarded-";
 
   private final String prefix;
+  private final Optional<GatewayIdentity> identity;
 
-  Forwarder(String prefix) {
+  Forwarder(String prefix, Optional<GatewayIdentity> identity) {
     this.prefix = prefix;
+    this.identity = identity;
   }
 
   /** The request's path without the route prefix (at least "/"), and its query. */
@@ -51,8 +55,9 @@ final class Forwarder {
   }
 
   /**
-   * What the instance is sent as headers: the client's, filtered, the gateway's {@code X-Forwarded-*}, and who
-   * the client is ({@link Principals#HEADER}) when it authenticated.
+   * What the instance is sent as headers: the client's, filtered, the gateway's {@code X-Forwarded-*}, who the
+   * client is ({@link Principals#HEADER}) when it authenticated, and the gateway's signature
+   * ({@link GatewayIdentity}) when the deployment has a secret.
    */
   MultiMap headers(HttpServerRequest request, String requestId, Optional<Principal> principal) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
@@ -73,6 +78,7 @@ final class Forwarder {
     headers.set("X-Forwarded-Prefix", prefix);
     headers.set(RequestIds.HEADER, requestId);
     principal.ifPresent(p -> headers.set(Principals.HEADER, p.id()));
+    identity.ifPresent(gateway -> headers.set(GatewayIdentity.HEADER, gateway.signature()));
     return headers;
   }
 

@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.proxy;
 
+import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.Problems;
 import io.catalogsuite.gateway.GatewayConfig;
@@ -22,6 +23,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -81,14 +83,14 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   private final Forwarder forwarder;
 
   public ProxyHandler(HttpClient client, EventStreams streams, Backend backend, GatewayConfig.Route route,
-      long timeoutMs, Predicate<String> streamedType) {
+      long timeoutMs, Predicate<String> streamedType, Optional<GatewayIdentity> identity) {
     this.client = client;
     this.streams = streams;
     this.backend = backend;
     this.route = route;
     this.timeoutMs = timeoutMs;
     this.streamedType = streamedType;
-    this.forwarder = new Forwarder(route.prefix());
+    this.forwarder = new Forwarder(route.prefix(), identity);
   }
 
   /** Whether the request's body is streamed to the instance rather than read whole first (see above). */
