@@ -48,7 +48,9 @@ final class HttpServerVerticle extends VerticleBase {
       gatewayIdentity.ifPresent(identity -> router.route().handler(identity.requireSigned()));
     }
     service.routes(router, vertx);
-    server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions()).setHost(host).setPort(port));
+    // HTTP/1.1 only: no cleartext HTTP/2 (h2c upgrade or prior knowledge), a protocol path nothing here tests.
+    server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .setHost(host).setPort(port));
     return server
         .invalidRequestHandler(Problems::invalidRequest)
         .requestHandler(request -> {

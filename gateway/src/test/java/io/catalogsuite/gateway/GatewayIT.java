@@ -567,6 +567,27 @@ class GatewayIT {
     assertThat(closed).succeedsWithin(Duration.ofSeconds(10));
   }
 
+  /**
+   * No cleartext HTTP/2 (h2c): the gateway's proxying, limits and tests are HTTP/1.1's, and an upgrade path nobody
+   * tests is a side door. A client asking to upgrade gets its answer in HTTP/1.1.
+   */
+  @Test
+  void h2cUpgrade_refused_answeredInHttp11() {
+    io.vertx.core.net.NetSocket socket = await(stubs.createNetClient().connect(gateway.port(), "127.0.0.1"));
+    java.util.concurrent.CompletableFuture<String> head = new java.util.concurrent.CompletableFuture<>();
+    StringBuilder received = new StringBuilder();
+    socket.handler(chunk -> {
+      received.append(chunk.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+      if (received.indexOf("\r\n") >= 0) {
+        head.complete(received.substring(0, received.indexOf("\r\n")));
+      }
+    });
+    socket.write("GET /health HTTP/1.1\r\nHost: gateway\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+    assertThat(head).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("HTTP/1.1 200 OK");
+    socket.close();
+  }
+
   @Test
   void bodyTooLarge_413() {
     Buffer big = Buffer.buffer(new byte[2 * 1024 * 1024 + 1]);
