@@ -103,7 +103,7 @@ public final class GatewayService implements Service {
   @Override
   public Future<Void> stop() {
     accessLog.close(); // the lines of the last requests are still written
-    return protection.stop();
+    return Future.join(eventStreams.close(), protection.stop()).mapEmpty();
   }
 
   @Override

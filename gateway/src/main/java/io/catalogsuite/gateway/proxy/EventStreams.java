@@ -2,6 +2,7 @@ package io.catalogsuite.gateway.proxy;
 
 import io.catalogsuite.gateway.GatewayConfig;
 import io.catalogsuite.gateway.discovery.Upstream;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -76,6 +77,11 @@ public final class EventStreams {
 
   int perClient() {
     return perClient;
+  }
+
+  /** Closes the streams' pool (its Vert.x context is the node's, not a server's: nothing else closes it). */
+  public Future<Void> close() {
+    return client.close();
   }
 
   /** Every connection of the streams' pool to the instance is taken. The gateway's limit, no fault of the instance. */

@@ -116,7 +116,11 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         .onFailure(failure -> Problems.send(ctx, problem(failure)));
   }
 
-  /** Counts the event stream against its client's cap until it ends; answers 429 and false beyond it. */
+  /**
+   * Counts the event stream against its client's cap until it ends; answers 429 and false beyond it. A stream
+   * never ends by itself: when the gateway stops gracefully, its connection is closed at once (the client resumes
+   * elsewhere with its Last-Event-ID) instead of holding the stop for its whole grace period.
+   */
   private boolean admitStream(RoutingContext ctx) {
     String client = Principal.clientOf(ctx);
     if (!streams.tryOpen(client)) {
@@ -125,6 +129,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       return false;
     }
     ctx.addEndHandler(ended -> streams.closed(client));
+    ctx.request().connection().shutdownHandler(v -> ctx.request().connection().close());
     return true;
   }
 
