@@ -1,11 +1,11 @@
 package io.catalogsuite.catalog.product;
 
+import io.catalogsuite.catalog.db.StoreFailures;
 import io.catalogsuite.common.http.FieldError;
 import io.catalogsuite.common.http.ForwardedPrefix;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.Principals;
 import io.catalogsuite.common.http.ProblemException;
-import io.catalogsuite.catalog.db.StoreFailures;
 import io.catalogsuite.common.http.QueryParams;
 import io.catalogsuite.common.http.Replies;
 import io.catalogsuite.common.http.Text;

@@ -102,7 +102,8 @@ public final class GatewayMetrics {
    */
   public final class RouteMeters {
     private static final int MIN_STATUS = 100;
-    private static final int STATUSES = 500; // 100 to 599; anything else is recorded as "other"
+    private static final int STATUSES = 500; // 100 to 599; anything else is recorded as OTHER_STATUS
+    private static final String OTHER_STATUS = "other";
     private static final int SLOTS = MethodLabel.COUNT * (STATUSES + 1);
 
     private final String route;
@@ -130,7 +131,7 @@ public final class GatewayMetrics {
       Timer timer = timers.get(slot);
       if (timer == null) { // registering twice at once is harmless: the registry gives both the same timer
         timer = register(upstream, MethodLabel.of(method),
-            statusIndex == STATUSES ? MethodLabel.OTHER : Integer.toString(status));
+            statusIndex == STATUSES ? OTHER_STATUS : Integer.toString(status));
         timers.set(slot, timer);
       }
       timer.record(nanos, TimeUnit.NANOSECONDS);

@@ -1,7 +1,6 @@
 package io.catalogsuite.gateway.protect;
 
 import io.catalogsuite.common.http.ProblemException;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
@@ -25,7 +24,7 @@ final class AuthFailures {
     if (limiter.isEmpty()) {
       return Optional.empty();
     }
-    long outcome = limiter.get().peek(address(ctx));
+    long outcome = limiter.get().peek(Principal.addressOf(ctx.request()));
     if (RateLimiter.admitted(outcome)) {
       return Optional.empty();
     }
@@ -37,16 +36,11 @@ final class AuthFailures {
 
   /** Counts a refused credential against the address, and says in the response how many failures are left. */
   void failed(RoutingContext ctx) {
-    limiter.ifPresent(l -> RateLimitHandler.headers(ctx.response(), l, l.acquire(address(ctx))));
+    limiter.ifPresent(l -> RateLimitHandler.headers(ctx.response(), l, l.acquire(Principal.addressOf(ctx.request()))));
   }
 
   /** Drops the buckets of addresses that have not failed for a while. */
   void evictIdle(long idleNanos) {
     limiter.ifPresent(l -> l.evictIdle(idleNanos));
-  }
-
-  private static String address(RoutingContext ctx) {
-    SocketAddress address = ctx.request().remoteAddress();
-    return address == null ? "unknown" : address.hostAddress();
   }
 }

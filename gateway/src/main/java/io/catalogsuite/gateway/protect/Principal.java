@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.protect;
 
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -32,10 +33,12 @@ public record Principal(String id, Set<String> roles) {
    */
   public static String clientOf(RoutingContext ctx) {
     Principal principal = ctx.get(CONTEXT_KEY);
-    if (principal != null) {
-      return principal.id();
-    }
-    SocketAddress address = ctx.request().remoteAddress();
+    return principal != null ? principal.id() : addressOf(ctx.request());
+  }
+
+  /** The address the connection comes from, {@code unknown} when the connection has none. */
+  public static String addressOf(HttpServerRequest request) {
+    SocketAddress address = request.remoteAddress();
     return address == null ? "unknown" : address.hostAddress();
   }
 }

@@ -69,7 +69,7 @@ final class Forwarder {
       }
     }
     String forwardedFor = request.getHeader("X-Forwarded-For");
-    String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    String client = Principal.addressOf(request);
     headers.set("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
     headers.set("X-Forwarded-Proto", request.scheme());
     if (request.authority() != null) {
