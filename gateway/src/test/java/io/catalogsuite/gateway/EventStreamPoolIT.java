@@ -118,6 +118,16 @@ class EventStreamPoolIT {
     assertThat(full.response().statusCode()).isEqualTo(503);
     assertThat(full.response().getHeader("Retry-After")).isEqualTo("1");
     assertThat(await(full.body()).toString()).contains("event-stream connection");
+    // The gateway's own refusal, not the instance failing: more of them than open the breaker (20) leave it shut.
+    for (int i = 0; i < 25; i++) {
+      Stream refusedToo = open(KEY_B);
+      assertThat(refusedToo.response().statusCode()).isEqualTo(503);
+      await(refusedToo.body());
+    }
+    try (TestHttp admin = new TestHttp(gateway.port(), Map.of("X-API-Key", KEY_A))) {
+      assertThat(admin.get("/admin/services").bodyAsJsonObject().getJsonObject("services")
+          .getJsonObject("held-service").getString("circuitBreaker")).isEqualTo("closed");
+    }
 
     // A stream that ends gives its client its share back.
     HttpClientResponse first = streams.get(0).response();
