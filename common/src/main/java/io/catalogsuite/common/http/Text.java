@@ -58,44 +58,48 @@ public final class Text {
    * than {@value #MAX_JSON_DEPTH}; empty when it has none. The field is a JSON pointer to it.
    */
   public static Optional<FieldError> jsonFault(Object value) {
-    return fault("", value, 1);
+    return fault(value, 1).map(fault -> fault.field().isEmpty() ? new FieldError("/", fault.message()) : fault);
   }
 
-  private static Optional<FieldError> fault(String path, Object value, int depth) {
+  /**
+   * The first fault of {@code value}, its field a pointer relative to {@code value} ("" for the value itself).
+   * The pointer is built on the way back from a fault only: a value without one costs no string.
+   */
+  private static Optional<FieldError> fault(Object value, int depth) {
     if (value instanceof String text) {
-      return storable(text) ? Optional.empty() : Optional.of(new FieldError(pointer(path), BAD_TEXT));
+      return storable(text) ? Optional.empty() : Optional.of(new FieldError("", BAD_TEXT));
     }
     if (!(value instanceof JsonObject) && !(value instanceof JsonArray)) {
       return Optional.empty();
     }
     if (depth > MAX_JSON_DEPTH) {
-      return Optional.of(new FieldError(pointer(path), "nests deeper than " + MAX_JSON_DEPTH + " levels"));
+      return Optional.of(new FieldError("", "nests deeper than " + MAX_JSON_DEPTH + " levels"));
     }
     if (value instanceof JsonObject object) {
       for (Map.Entry<String, Object> entry : object) {
-        String child = path + "/" + escape(entry.getKey());
         if (!storable(entry.getKey())) {
-          return Optional.of(new FieldError(pointer(path), "keys " + BAD_TEXT));
+          return Optional.of(new FieldError("", "keys " + BAD_TEXT));
         }
-        Optional<FieldError> fault = fault(child, entry.getValue(), depth + 1);
+        Optional<FieldError> fault = fault(entry.getValue(), depth + 1);
         if (fault.isPresent()) {
-          return fault;
+          return Optional.of(under(escape(entry.getKey()), fault.get()));
         }
       }
     } else {
       JsonArray array = (JsonArray) value;
       for (int i = 0; i < array.size(); i++) {
-        Optional<FieldError> fault = fault(path + "/" + i, array.getValue(i), depth + 1);
+        Optional<FieldError> fault = fault(array.getValue(i), depth + 1);
         if (fault.isPresent()) {
-          return fault;
+          return Optional.of(under(Integer.toString(i), fault.get()));
         }
       }
     }
     return Optional.empty();
   }
 
-  private static String pointer(String path) {
-    return path.isEmpty() ? "/" : path;
+  /** The fault of a child, as seen from its parent. */
+  private static FieldError under(String token, FieldError fault) {
+    return new FieldError("/" + token + fault.field(), fault.message());
   }
 
   /** A key as a JSON pointer token (RFC 6901): {@code ~} as {@code ~0}, {@code /} as {@code ~1}. */
