@@ -1,6 +1,7 @@
 package io.catalogsuite.launcher;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,6 +89,31 @@ public final class Instance {
   /** Ends the instance at once (SIGKILL), as a crash would, and waits until it is gone. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();
+  }
+
+  /** Freezes the instance (SIGSTOP), as a long GC pause or a stalled VM would: it holds its sockets, does nothing. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a paused instance run again (SIGCONT). */
+  public void resume() {
+    signal("CONT");
+  }
+
+  /** Sends a signal with {@code kill}; a signal that cannot be sent is a broken test setup, hence unchecked. */
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " failed for " + this);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted sending " + name + " to " + this, e);
+    }
   }
 
   /** Waits at most {@code timeout} for the process to exit; true when it has. */

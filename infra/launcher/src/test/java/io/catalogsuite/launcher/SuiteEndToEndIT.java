@@ -67,6 +67,16 @@ class SuiteEndToEndIT {
   private static final Map<String, String> IMPORT_SETTINGS = Map.of(
       "IMPORT_LEASE_SECONDS", "3", "IMPORT_SWEEP_MS", "250", "IMPORT_BATCH_ROWS", "200");
 
+  /** catalog-3's Postgres sessions, named after it (the suite sets application_name to the instance id). */
+  private static final String CATALOG_3_SESSIONS =
+      "SELECT state FROM pg_stat_activity WHERE application_name = 'catalog-3'";
+  /** A batch catalog-3 has claimed and not finished, in a job where it has finished another. */
+  private static final String HELD_BY_CATALOG_3 = """
+      SELECT b.job_id FROM import_batches b
+       WHERE b.processed_by = 'catalog-3' AND b.state = 'running'
+         AND EXISTS (SELECT 1 FROM import_batches d
+                      WHERE d.job_id = b.job_id AND d.processed_by = 'catalog-3' AND d.state = 'done')""";
+
   private static Fleet fleet;
   private static TestHttp gateway;
   private static Vertx sqlVertx;
@@ -130,19 +140,15 @@ class SuiteEndToEndIT {
     try {
       Future<HttpResponse<Buffer>> upload = catalog1.request(HttpMethod.POST, "/imports")
           .putHeader("Content-Type", "application/x-ndjson").sendBuffer(body);
-      // Batches are written while the upload still arrives: catalog-3 may be killed before the 202.
-      String busyCatalog3 = """
-          SELECT b.job_id FROM import_batches b
-           WHERE b.processed_by = 'catalog-3' AND b.state = 'running'
-             AND EXISTS (SELECT 1 FROM import_batches d
-                          WHERE d.job_id = b.job_id AND d.processed_by = 'catalog-3' AND d.state = 'done')""";
-      Waits.until("catalog-3 writing batches, after it wrote some", Duration.ofSeconds(60),
-          () -> !rows(busyCatalog3).isEmpty());
-      String sessions = "SELECT 1 FROM pg_stat_activity WHERE application_name = 'catalog-3'";
-      assertThat(rows(sessions)).as("catalog-3's Postgres sessions, named after it").isNotEmpty();
-      fleet.instance("catalog-3").orElseThrow().kill();
-      // A commit sent just before the kill still lands: what catalog-3 held is known once its sessions are gone.
-      Waits.until("catalog-3's Postgres sessions closed", Duration.ofSeconds(30), () -> rows(sessions).isEmpty());
+      // Batches are written while the upload still arrives: catalog-3 may be killed before the 202. A batch
+      // takes milliseconds, so catalog-3 is frozen first and killed only if, frozen, it holds one it started.
+      Instance catalog3 = fleet.instance("catalog-3").orElseThrow();
+      Waits.until("catalog-3 frozen while it holds a batch, after it wrote some", Duration.ofSeconds(60),
+          () -> freezeHoldingABatch(catalog3));
+      catalog3.kill();
+      // A commit sent just before the freeze still lands: what catalog-3 held is known once its sessions are gone.
+      Waits.until("catalog-3's Postgres sessions closed", Duration.ofSeconds(30),
+          () -> rows(CATALOG_3_SESSIONS).isEmpty());
       UUID job = rows("SELECT DISTINCT job_id FROM import_batches WHERE processed_by = 'catalog-3'").get(0).getUUID(0);
       List<Integer> heldByTheDead = rows("SELECT seq FROM import_batches WHERE job_id = $1 AND state = 'running'"
           + " AND processed_by = 'catalog-3'", job).stream().map(row -> row.getInteger(0)).toList();
@@ -188,6 +194,26 @@ class SuiteEndToEndIT {
     // Leave the read test a gateway that no longer routes to the dead instance.
     Waits.until("catalog-3 gone from /admin/services", REMOVAL_TIMEOUT,
         () -> !catalogRotation().containsKey("catalog-3"));
+  }
+
+  /**
+   * Freezes catalog-3 (SIGSTOP) and waits until none of its sessions is running a statement, so that what
+   * Postgres shows is what it holds. True, frozen, when it holds a batch; otherwise it runs on and this is false.
+   */
+  private static boolean freezeHoldingABatch(Instance catalog3) {
+    if (rows(HELD_BY_CATALOG_3).isEmpty()) {
+      return false;
+    }
+    catalog3.pause();
+    Waits.until("catalog-3's sessions between statements", Duration.ofSeconds(10), () -> {
+      List<Row> sessions = rows(CATALOG_3_SESSIONS);
+      return !sessions.isEmpty() && sessions.stream().noneMatch(row -> "active".equals(row.getString("state")));
+    });
+    if (!rows(HELD_BY_CATALOG_3).isEmpty()) {
+      return true;
+    }
+    catalog3.resume();
+    return false;
   }
 
   private static JsonObject product(String run, int i) {

@@ -16,7 +16,6 @@ import io.catalogsuite.testing.TestPostgres;
 import io.catalogsuite.testing.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,9 +145,9 @@ class NearCacheConsistencyIT {
     Instance paused = fleet.instance("catalog-3").orElseThrow();
     List<Op> history = run(Duration.ofSeconds(10), 2, () -> {
       sleepOnTheWorkload(Duration.ofSeconds(2));
-      signal(paused, "STOP");
+      paused.pause();
       sleepOnTheWorkload(Duration.ofSeconds(2));
-      signal(paused, "CONT");
+      paused.resume();
     });
     assertConsistent(history, "catalog-3 paused for 2 s");
     assertThat(paused.isAlive()).isTrue();
@@ -183,18 +182,6 @@ class NearCacheConsistencyIT {
   private static void sleepOnTheWorkload(Duration duration) {
     try {
       TimeUnit.MILLISECONDS.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  private static void signal(Instance instance, String signal) {
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(instance.handle().pid())).start();
-      assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + signal).isTrue();
-    } catch (IOException e) {
-      throw new AssertionError(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
