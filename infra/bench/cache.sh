@@ -128,7 +128,7 @@ lookups() {
 load() {
   local label=$1 url=$2 first=$3 last=$4 duration=$5 summary before="- -" after="- -"
   if [[ "$url" == "$CATALOG_URL" ]]; then before=$(lookups); fi
-  summary=$(FIRST_ID=$first LAST_ID=$last PATH_PREFIX="" \
+  summary=$(FIRST_ID=$first LAST_ID=$last PATH_PREFIX="" GATEWAY_SIGNATURE=$("$BENCH_DIR/gateway-signature.py") \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -s "$BENCH_DIR/get-products.lua" "$url" \
     | grep '^wrk-summary ')
   if [[ "$url" == "$CATALOG_URL" ]]; then after=$(lookups); fi
@@ -153,7 +153,8 @@ PY
 # Reads every hot id once on the catalog instance, so that a cold round before does not leave them evicted.
 rewarm() {
   local found
-  found=$(curl -sS -o /dev/null -w '%{http_code}\n' "$CATALOG_URL/products/[$HOT_FIRST-$HOT_LAST]" | grep -c '^200$' || true)
+  found=$(curl -sS -o /dev/null -w '%{http_code}\n' -H "X-Gateway-Signature: $("$BENCH_DIR/gateway-signature.py")" \
+    "$CATALOG_URL/products/[$HOT_FIRST-$HOT_LAST]" | grep -c '^200$' || true)
   [[ "$found" -eq "$HOT" ]] || bench_fail "only $found of the $HOT hot products were found on $CATALOG_NAME"
 }
 

@@ -1,6 +1,8 @@
 -- GET a random product among ids FIRST_ID..LAST_ID (set by run.sh and cache.sh), so reads spread over the cache,
 -- or, when FIXED_PATH is set (gateway.sh), that one path every time.
 -- Each run draws other ids (seeded from SEED, else the clock): repeated rounds over cold ids stay cold.
+-- GATEWAY_SIGNATURE (from gateway-signature.py), when set, is sent as X-Gateway-Signature: instances serve only
+-- requests signed as the gateway's.
 -- Ends with one line for scripts: wrk-summary requests=… duration_us=… p50_us=… p99_us=… non2xx=… errors=…
 local first = tonumber(os.getenv("FIRST_ID"))
 local last = tonumber(os.getenv("LAST_ID"))
@@ -15,6 +17,10 @@ end
 
 function init(args)
   math.randomseed((tonumber(os.getenv("SEED")) or os.time()) * 1000 + thread_number)
+  local signature = os.getenv("GATEWAY_SIGNATURE")
+  if signature and signature ~= "" then
+    wrk.headers["X-Gateway-Signature"] = signature
+  end
 end
 
 request = function()

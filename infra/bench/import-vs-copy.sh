@@ -86,13 +86,19 @@ field() { # name json
   sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$2"
 }
 
+# Instances serve only requests signed as the gateway's; the gateway itself ignores the header.
+signature() {
+  "$here/gateway-signature.py"
+}
+
 run_import() { # ndjson -> seconds
   local start end answer id status
   start=$(now)
-  answer=$(curl -fsS -X POST "$imports" -H "X-API-Key: $API_KEY" -H 'Content-Type: application/x-ndjson' -T "$1")
+  answer=$(curl -fsS -X POST "$imports" -H "X-API-Key: $API_KEY" -H "X-Gateway-Signature: $(signature)" \
+    -H 'Content-Type: application/x-ndjson' -T "$1")
   id=$(field id "$answer")
   while true; do
-    status=$(curl -fsS "$imports/$id")
+    status=$(curl -fsS -H "X-Gateway-Signature: $(signature)" "$imports/$id")
     case $(field state "$status") in completed | aborted) break ;; esac
     sleep 0.1
   done

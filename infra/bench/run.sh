@@ -48,7 +48,7 @@ PATH_PREFIX="/api/catalog" wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$here/get-
 
 echo
 echo "== Direct: GET /products/{id} on one catalog-service instance ($instance)"
-PATH_PREFIX="" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/get-products.lua" "$instance"
+PATH_PREFIX="" GATEWAY_SIGNATURE=$("$here/gateway-signature.py") wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/get-products.lua" "$instance"
 echo
 echo "== Through the gateway: GET /api/catalog/products/{id}, round-robin over every catalog-service instance"
 PATH_PREFIX="/api/catalog" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/get-products.lua" "$GATEWAY"

@@ -2,6 +2,7 @@ package io.catalogsuite.gateway;
 
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.discovery.RecordOrigins;
 import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
@@ -95,7 +96,8 @@ public final class GatewayService implements Service {
     config.services().forEach(service ->
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
-    return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory))
+    RecordOrigins origins = new RecordOrigins(node.cluster().hazelcast());
+    return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory, origins))
         .compose(id -> node.vertx().deployVerticle(new HealthCheckVerticle(directory, config.health())))
         .compose(id -> protection.start(node));
   }

@@ -16,6 +16,7 @@ import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.cluster.ClusterNode;
+import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
@@ -63,7 +64,7 @@ class GatewayIT {
       "/api/flaky=flaky-service", "/api/dead=dead-service", "/api/slow=slow-service", "/api/echo=echo-service",
       "/api/weighted=weighted-service", "/api/sticky=sticky-service", "/api/sick=sick-service",
       "/api/allsick=allsick-service", "/api/buggy=buggy-service",
-      "/api/probed=probed-service", "/api/down=down-service"));
+      "/api/probed=probed-service", "/api/down=down-service", "/api/forged=forged-service"));
   /** Eject after 3 failures for 600 ms (doubling), panic at 50 %, probes every 100 ms (2 to fail or pass), no slow start. */
   private static final HealthPolicy HEALTH = new HealthPolicy(3, 600, 5_000, 50, 100, 2, 2, 0);
   /** Up to 2 retries, 10-40 ms backoff, a budget too generous to matter here, a breaker that does not trip. */
@@ -265,6 +266,32 @@ class GatewayIT {
     assertThat(spread).hasSize(3); // and users spread over all instances
     assertThat(http.get("/admin/services").bodyAsJsonObject().getJsonObject("services")
         .getJsonObject("sticky-service").getString("strategy")).isEqualTo("consistent-hash");
+  }
+
+  /**
+   * Anything that can write the discovery map (a Hazelcast client knowing the cluster name, say) could point the
+   * gateway at a host of its choosing: records that name no current member, or a member with a host that is not
+   * the member's, are never routed to. With the origin check off, the gateway routed to both forged records.
+   */
+  @Test
+  void discovery_routesOnlyToRecordsOfCurrentMembers() {
+    // Three servers that all answer (localhost is this host): only the origin of the record differs.
+    Record unknownNode = await(gateway.discovery().publish(ServiceRecords.httpEndpoint("forged-service",
+        "forged-no-member", "no-such-node-" + UUID.randomUUID(), "127.0.0.1",
+        echoServer("forged-no-member", 0).actualPort(), 1)));
+    Record foreignHost = await(gateway.discovery().publish(ServiceRecords.httpEndpoint("forged-service",
+        "forged-elsewhere", catalogA.nodeId(), "localhost", echoServer("forged-elsewhere", 0).actualPort(), 1)));
+    Record genuine = publish("forged-service", "forged-genuine", echoServer("forged-genuine", 0).actualPort());
+    try {
+      awaitInstances("forged-service", 1);
+      assertThat(instances(http.get("/admin/services").bodyAsJsonObject(), "forged-service").stream()
+          .map(i -> ((JsonObject) i).getString("instanceId"))).containsExactly("forged-genuine");
+      assertThat(servedBy(12, "/api/forged/x", null)).containsOnlyKeys("forged-genuine");
+    } finally {
+      for (Record record : List.of(unknownNode, foreignHost, genuine)) {
+        await(gateway.discovery().unpublish(record.getRegistration()));
+      }
+    }
   }
 
   @Test

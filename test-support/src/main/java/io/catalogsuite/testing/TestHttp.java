@@ -1,5 +1,6 @@
 package io.catalogsuite.testing;
 
+import io.catalogsuite.common.http.GatewayIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +13,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -23,6 +25,7 @@ public final class TestHttp implements AutoCloseable {
   private final WebClient client;
   private final String base;
   private final Map<String, String> headers;
+  private final Optional<GatewayIdentity> signer;
 
   public TestHttp(int port) {
     this(port, Map.of());
@@ -30,10 +33,23 @@ public final class TestHttp implements AutoCloseable {
 
   /** A client that sends {@code headers} (a credential, say) with every request. */
   public TestHttp(int port, Map<String, String> headers) {
+    this(port, headers, Optional.empty());
+  }
+
+  private TestHttp(int port, Map<String, String> headers, Optional<GatewayIdentity> signer) {
     this.vertx = Vertx.vertx();
     this.client = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(64));
     this.base = "http://127.0.0.1:" + port;
     this.headers = Map.copyOf(headers);
+    this.signer = signer;
+  }
+
+  /**
+   * A client of one service instance that signs every request as the gateway of a deployment with
+   * {@code gatewaySecret} does ({@link GatewayIdentity}), for tests that talk to an instance directly.
+   */
+  public static TestHttp asGateway(int port, String gatewaySecret) {
+    return new TestHttp(port, Map.of(), GatewayIdentity.of(Optional.of(gatewaySecret)));
   }
 
   public WebClient client() {
@@ -43,6 +59,7 @@ public final class TestHttp implements AutoCloseable {
   public HttpRequest<Buffer> request(HttpMethod method, String path) {
     HttpRequest<Buffer> request = client.requestAbs(method, base + path);
     headers.forEach(request::putHeader);
+    signer.ifPresent(gateway -> request.putHeader(GatewayIdentity.HEADER, gateway.signature()));
     return request;
   }
 

@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
   /** The member attribute naming the member's service, e.g. {@code catalog-service}. */
   public static final String SERVICE_ATTRIBUTE = "catalog-suite.service";
+  /** The host a member serves HTTP on when it is not its cluster address ({@code PUBLIC_HOST}). */
+  public static final String HTTP_HOST_ATTRIBUTE = "catalog-suite.http-host";
   /**
    * Vert.x's own member attribute: the node id it gives each node (not the Hazelcast member UUID), which event-bus
    * addresses and discovery records name.
@@ -179,8 +181,9 @@ public final class ClusterNode {
     while (!hasDataMember(hazelcast)) {
       if (System.nanoTime() - deadline > 0) {
         hazelcast.shutdown();
-        throw new IllegalStateException("no cache-service member joined the cluster '" + node.clusterName()
-            + "' within " + node.cacheWaitSeconds() + " s (CACHE_WAIT_SECONDS); cache-service holds the cluster's"
+        // The cluster name is a secret of the deployment: not in the message.
+        throw new IllegalStateException("no cache-service member joined the cluster (CLUSTER_NAME)"
+            + " within " + node.cacheWaitSeconds() + " s (CACHE_WAIT_SECONDS); cache-service holds the cluster's"
             + " data and must run first");
       }
       if (!waited) {
@@ -251,14 +254,21 @@ public final class ClusterNode {
         .setAttribute(SERVICE_ATTRIBUTE, node.serviceName())
         // What Vert.x sets when it starts the member itself.
         .setAttribute(VERTX_NODE_ID, UUID.randomUUID().toString());
+    node.publicHost().ifPresent(host -> config.getMemberAttributeConfig().setAttribute(HTTP_HOST_ATTRIBUTE, host));
     config.getNetworkConfig().setPort(node.clusterPort()).setPortAutoIncrement(true);
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     // Host names expand to all their addresses: a Compose service name means every replica.
     join.getTcpIpConfig().setEnabled(true).setMembers(JoinMembers.resolve(node.clusterMembers()));
     node.clusterHost().ifPresent(host -> {
-      // Bind and advertise exactly this address; without it Hazelcast picks an interface of its own.
-      config.setProperty("hazelcast.local.localAddress", host);
+      if (NodeConfig.isInterfacePattern(host)) {
+        // The one interface whose address matches (10.231.0.*), on a host with several networks.
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(host);
+      } else {
+        // Exactly this address; without either Hazelcast picks an interface of its own.
+        config.setProperty("hazelcast.local.localAddress", host);
+      }
+      // Bind that address only, not every interface (the Vert.x event bus binds it too).
       config.setProperty("hazelcast.socket.bind.any", "false");
     });
     return config;

@@ -19,8 +19,10 @@ import java.util.UUID;
  *                      the address this node has in the cluster
  * @param clusterName   {@code CLUSTER_NAME}: members with another name never join
  * @param clusterMembers {@code CLUSTER_MEMBERS}: TCP-IP join list, {@code host} or {@code host:port}
- * @param clusterHost   {@code CLUSTER_HOST}: the address Hazelcast binds and advertises; {@code auto} (empty here)
- *                      lets Hazelcast choose, which is right inside a container with one network
+ * @param clusterHost   {@code CLUSTER_HOST}: the address Hazelcast and the event bus bind and advertise, or an
+ *                      IPv4 pattern ({@code 10.231.0.*}, {@code 10.231.0.10-200}) that picks the one interface
+ *                      matching it (a container on several networks); {@code auto} (empty here) lets Hazelcast
+ *                      choose, which is right inside a container with one network
  * @param clusterPort   {@code CLUSTER_PORT}: the first Hazelcast port tried; the next free one is taken
  * @param weight        {@code INSTANCE_WEIGHT}: this instance's share under weighted balancing, published in
  *                      discovery
@@ -74,7 +76,20 @@ public record NodeConfig(
   }
 
   private static Optional<String> clusterHost(String value) {
-    return value.equalsIgnoreCase("auto") ? Optional.empty() : Optional.of(value);
+    if (value.equalsIgnoreCase("auto")) {
+      return Optional.empty();
+    }
+    if (value.contains("*") && !isInterfacePattern(value)) {
+      throw new ConfigException("CLUSTER_HOST: '" + value + "' is neither an address nor an IPv4 pattern such as"
+          + " 10.231.0.* or 10.231.0.10-200");
+    }
+    return Optional.of(value);
+  }
+
+  /** Whether {@code host} is an IPv4 pattern (four parts, each a number, a range {@code a-b} or {@code *}). */
+  public static boolean isInterfacePattern(String host) {
+    return (host.contains("*") || host.contains("-"))
+        && host.matches("((\\d{1,3}(-\\d{1,3})?|\\*)\\.){3}(\\d{1,3}(-\\d{1,3})?|\\*)");
   }
 
   public NodeConfig withDrainDelayMs(int delayMs) {

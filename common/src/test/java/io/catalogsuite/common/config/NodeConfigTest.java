@@ -41,6 +41,18 @@ class NodeConfigTest {
         .isInstanceOf(ConfigException.class);
   }
 
+  @Test
+  void clusterHost_anAddressAHostNameOrAnInterfacePattern() {
+    assertThat(NodeConfig.fromEnv("gateway", 8080, Map.of("CLUSTER_HOST", "10.231.0.*")).clusterHost())
+        .contains("10.231.0.*");
+    assertThat(NodeConfig.isInterfacePattern("10.231.0.*")).isTrue();
+    assertThat(NodeConfig.isInterfacePattern("10.231.0-3.10-200")).isTrue();
+    assertThat(NodeConfig.isInterfacePattern("cache-service-1")).isFalse(); // a host name, bound as given
+    assertThat(NodeConfig.isInterfacePattern("10.0.0.5")).isFalse();
+    assertThatThrownBy(() -> NodeConfig.fromEnv("gateway", 8080, Map.of("CLUSTER_HOST", "10.*")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("CLUSTER_HOST");
+  }
+
   enum Colour { RED, DARK_BLUE }
 
   @Test

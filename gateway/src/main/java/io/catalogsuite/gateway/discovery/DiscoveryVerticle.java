@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.discovery;
 
+import io.catalogsuite.common.discovery.RecordOrigins;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.servicediscovery.ServiceDiscovery;
@@ -10,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the {@link ServiceDirectory} in step with service discovery: a full read at start, another on every
  * publication or withdrawal announced on the event bus, and one every few seconds as a safety net for an
- * announcement that was missed.
+ * announcement that was missed. Only records a current cluster member published for itself get in
+ * ({@link RecordOrigins}).
  */
 public final class DiscoveryVerticle extends VerticleBase {
   private static final long RESYNC_MS = 5_000;
@@ -18,13 +20,15 @@ public final class DiscoveryVerticle extends VerticleBase {
 
   private final ServiceDiscovery discovery;
   private final ServiceDirectory directory;
+  private final RecordOrigins origins;
   // Only touched on this verticle's event loop.
   private boolean reading;
   private boolean again;
 
-  public DiscoveryVerticle(ServiceDiscovery discovery, ServiceDirectory directory) {
+  public DiscoveryVerticle(ServiceDiscovery discovery, ServiceDirectory directory, RecordOrigins origins) {
     this.discovery = discovery;
     this.directory = directory;
+    this.origins = origins;
   }
 
   @Override
@@ -45,7 +49,7 @@ public final class DiscoveryVerticle extends VerticleBase {
     }
     reading = true;
     return discovery.getRecords(record -> true)
-        .onSuccess(directory::update)
+        .onSuccess(records -> directory.update(origins.fromMembers(records)))
         .onFailure(e -> log.warn("Could not read service discovery: {}", e.toString()))
         .<Void>mapEmpty()
         .eventually(() -> {

@@ -107,10 +107,13 @@ public final class Suite {
 
       out.printf("Starting %d cache-service, %d catalog-service and 1 gateway (logs in %s)...%n",
           options.cacheInstances(), options.catalogInstances(), workspace.show(workspace.logs()));
-      String apiKey = DevApiKey.loadOrCreate(workspace.devApiKey());
+      // The cluster name shown (state.clusterName()) is a label; the members' is that label and a secret.
+      Deployment deployment = new Deployment(
+          state.clusterName() + "-" + LocalSecret.loadOrCreate(workspace.clusterSecret()),
+          LocalSecret.loadOrCreate(workspace.gatewaySecret()),
+          DevApiKey.gatewayApiKeys(LocalSecret.loadOrCreate(workspace.devApiKey())));
       List<InstanceSpec> specs = SuitePlan.instances(options.cacheInstances(), options.catalogInstances(),
-          options.gatewayPort(), state.clusterName(), database.url(), DevApiKey.gatewayApiKeys(apiKey),
-          workspace.data());
+          options.gatewayPort(), deployment, database.url(), workspace.data());
       StateRecorder recorder = new StateRecorder(state);
       fleet.start(specs, READY_TIMEOUT, recorder::add);
       state = recorder.state().with(Status.READY);

@@ -24,12 +24,12 @@ public final class SuitePlan {
 
   /**
    * The instances to start, in start order. Ports are chosen free now: an HTTP port for each cache and catalog
-   * instance ({@code gatewayPort} for the gateway) and a cluster port for every member. The gateway accepts the
-   * API keys in {@code gatewayApiKeys} ({@code GATEWAY_API_KEYS}). Each cache-service instance keeps the cache
-   * maps defined at runtime in {@code dataDir/<name>/cache-maps.json}.
+   * instance ({@code gatewayPort} for the gateway) and a cluster port for every member. Every member gets the
+   * deployment's cluster name and gateway secret; the gateway alone gets its API keys. Each cache-service
+   * instance keeps the cache maps defined at runtime in {@code dataDir/<name>/cache-maps.json}.
    */
-  public static List<InstanceSpec> instances(int cache, int catalog, int gatewayPort, String clusterName,
-      String pgUrl, String gatewayApiKeys, Path dataDir) {
+  public static List<InstanceSpec> instances(int cache, int catalog, int gatewayPort, Deployment deployment,
+      String pgUrl, Path dataDir) {
     int members = cache + catalog + 1;
     Iterator<Integer> ports = Ports.free(cache + catalog + members, List.of(gatewayPort)).iterator();
     List<Integer> clusterPorts = new ArrayList<>();
@@ -37,7 +37,8 @@ public final class SuitePlan {
       clusterPorts.add(ports.next());
     }
     Map<String, String> shared = Map.of(
-        "CLUSTER_NAME", clusterName,
+        "CLUSTER_NAME", deployment.clusterName(),
+        "GATEWAY_SECRET", deployment.gatewaySecret(),
         "CLUSTER_HOST", LOOPBACK,
         "CLUSTER_MEMBERS", clusterPorts.stream().map(port -> LOOPBACK + ":" + port).collect(Collectors.joining(",")),
         "HTTP_HOST", LOOPBACK,
@@ -54,7 +55,7 @@ public final class SuitePlan {
       instances.add(spec(ServiceKind.CATALOG, n, ports.next(), clusterPort.next(), shared, Map.of("PG_URL", pgUrl)));
     }
     instances.add(spec(ServiceKind.GATEWAY, 1, gatewayPort, clusterPort.next(), shared,
-        Map.of("GATEWAY_API_KEYS", gatewayApiKeys)));
+        Map.of("GATEWAY_API_KEYS", deployment.gatewayApiKeys())));
     return List.copyOf(instances);
   }
 

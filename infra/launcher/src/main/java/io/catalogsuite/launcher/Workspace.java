@@ -38,6 +38,16 @@ record Workspace(Path root) {
     return suiteDir().resolve("dev-api-key");
   }
 
+  /** The gateway's signing secret ({@link LocalSecret}, {@code GATEWAY_SECRET}). */
+  Path gatewaySecret() {
+    return suiteDir().resolve("gateway-secret");
+  }
+
+  /** The secret part of the cluster's name ({@link LocalSecret}). */
+  Path clusterSecret() {
+    return suiteDir().resolve("cluster-secret");
+  }
+
   /** What the services keep across restarts: the cache maps defined at runtime. */
   Path data() {
     return suiteDir().resolve("data");

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * drops the dead instance within seconds.
  *
  * <p>One fleet serves both tests, with three catalog-service instances: the import test kills catalog-3, the
- * read test then kills catalog-2 and stops the suite, so they run in that order.
+ * read test then kills catalog-2 and stops the suite, and the last reads the logs, so they run in that order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SuiteEndToEndIT {
@@ -59,6 +59,7 @@ class SuiteEndToEndIT {
   private static final int STOPPED_BY_SIGTERM = 143;
   /** The test's API key (admin and write): creating products and reading /admin/services need it. */
   private static final String API_KEY = "e2e-" + UUID.randomUUID();
+  private static final Deployment DEPLOYMENT = Deployment.forTest(TestNodes.uniqueClusterName(), API_KEY);
 
   /**
    * Short leases and small batches, so that a killed instance's batches are taken over within seconds and an
@@ -89,8 +90,8 @@ class SuiteEndToEndIT {
     String database = TestPostgres.createDatabase();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "e2e-logs").toAbsolutePath());
     fleet.requireJars();
-    List<InstanceSpec> specs = SuitePlan.instances(1, 3, gatewayPort, TestNodes.uniqueClusterName(), database,
-        DevApiKey.gatewayApiKeys(API_KEY), data).stream().map(SuiteEndToEndIT::withImportSettings).toList();
+    List<InstanceSpec> specs = SuitePlan.instances(1, 3, gatewayPort, DEPLOYMENT, database, data).stream()
+        .map(SuiteEndToEndIT::withImportSettings).toList();
     fleet.start(specs, START_TIMEOUT);
     gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));
     sqlVertx = Vertx.vertx();
@@ -135,8 +136,9 @@ class SuiteEndToEndIT {
     for (int i = 1; i <= lines; i++) {
       body.appendString(bad.contains(i) ? "{\"sku\": broken}\n" : product(run, i).encode() + "\n");
     }
-    // Straight to catalog-1 (which is not killed): the gateway buffers bodies, it does not stream NDJSON yet.
-    TestHttp catalog1 = new TestHttp(fleet.instance("catalog-1").orElseThrow().port());
+    // Straight to catalog-1 (which is not killed), signed as the gateway signs what it forwards.
+    TestHttp catalog1 = TestHttp.asGateway(fleet.instance("catalog-1").orElseThrow().port(),
+        DEPLOYMENT.gatewaySecret());
     try {
       Future<HttpResponse<Buffer>> upload = catalog1.request(HttpMethod.POST, "/imports")
           .putHeader("Content-Type", "application/x-ndjson").sendBuffer(body);
@@ -257,6 +259,17 @@ class SuiteEndToEndIT {
       if (!Set.of("catalog-2", "catalog-3").contains(instance.name())) { // killed by the tests
         assertThat(instance.exitCode()).as("%s stopped gracefully", instance.name()).isEqualTo(STOPPED_BY_SIGTERM);
       }
+    }
+  }
+
+  /** After all the above (starts, crashes, imports, stops): no process wrote a secret of the deployment. */
+  @Test
+  @Order(3)
+  void noLog_holdsASecret() throws Exception {
+    for (Instance instance : fleet.instances()) {
+      String log = Files.readString(instance.log());
+      assertThat(log).as("%s's log", instance.name()).isNotEmpty()
+          .doesNotContain(API_KEY, DEPLOYMENT.gatewaySecret(), DEPLOYMENT.clusterName());
     }
   }
 

@@ -9,9 +9,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SuitePlanTest {
-  private final List<InstanceSpec> plan =
-      SuitePlan.instances(2, 3, 8080, "suite-test", "postgresql://postgres@localhost:5432/catalog",
-          "suite-dev:0123456789abcdef:admin|write", Path.of("/suite/data"));
+  private final Deployment deployment = new Deployment("suite-test-secret", "gateway-secret-of-32-characters!",
+      "suite-dev:0123456789abcdef:admin|write");
+  private final List<InstanceSpec> plan = SuitePlan.instances(2, 3, 8080, deployment,
+      "postgresql://postgres@localhost:5432/catalog", Path.of("/suite/data"));
 
   @Test
   void instances_inStartOrder_withTheirIds() {
@@ -33,7 +34,8 @@ class SuitePlanTest {
     String members = plan.get(0).env().get("CLUSTER_MEMBERS");
     assertThat(members.split(",")).hasSize(6).allMatch(member -> member.startsWith("127.0.0.1:"));
     assertThat(plan).allSatisfy(spec -> {
-      assertThat(spec.env()).containsEntry("CLUSTER_NAME", "suite-test")
+      assertThat(spec.env()).containsEntry("CLUSTER_NAME", "suite-test-secret")
+          .containsEntry("GATEWAY_SECRET", "gateway-secret-of-32-characters!")
           .containsEntry("CLUSTER_HOST", "127.0.0.1")
           .containsEntry("CLUSTER_MEMBERS", members)
           .containsEntry("HTTP_HOST", "127.0.0.1");
@@ -63,6 +65,11 @@ class SuitePlanTest {
   void onlyTheGateway_getsTheApiKeys() {
     assertThat(plan).allSatisfy(spec -> assertThat(spec.env().get("GATEWAY_API_KEYS"))
         .isEqualTo(spec.service() == ServiceKind.GATEWAY ? "suite-dev:0123456789abcdef:admin|write" : null));
+  }
+
+  @Test
+  void theDeployment_printsNoSecret() {
+    assertThat(deployment.toString()).doesNotContain("secret-of", "0123456789abcdef", "suite-test");
   }
 
   @Test

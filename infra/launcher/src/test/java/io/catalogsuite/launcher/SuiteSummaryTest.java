@@ -17,7 +17,7 @@ class SuiteSummaryTest {
   @Test
   void summary_namesTheKeysFile_neverTheKey(@TempDir Path root) throws Exception {
     Workspace workspace = new Workspace(root);
-    String key = DevApiKey.loadOrCreate(workspace.devApiKey());
+    String key = LocalSecret.loadOrCreate(workspace.devApiKey());
     SuiteState state = new SuiteState(Proc.of("launcher", ProcessHandle.current(), 0), Status.READY,
         "http://127.0.0.1:8080", "suite-1234abcd", "embedded Postgres", List.of());
 

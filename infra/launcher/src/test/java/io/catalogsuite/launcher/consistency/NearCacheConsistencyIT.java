@@ -3,6 +3,7 @@ package io.catalogsuite.launcher.consistency;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogsuite.launcher.Deployment;
 import io.catalogsuite.launcher.Fleet;
 import io.catalogsuite.launcher.Instance;
 import io.catalogsuite.launcher.InstanceSpec;
@@ -58,8 +59,8 @@ class NearCacheConsistencyIT {
     String database = TestPostgres.createDatabase();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "consistency-logs").toAbsolutePath());
     fleet.requireJars();
-    List<InstanceSpec> specs = SuitePlan.instances(1, 3, Ports.free(), TestNodes.uniqueClusterName(), database,
-        "none", data).stream()
+    Deployment deployment = Deployment.forTest(TestNodes.uniqueClusterName(), "unused-" + UUID.randomUUID());
+    List<InstanceSpec> specs = SuitePlan.instances(1, 3, Ports.free(), deployment, database, data).stream()
         .filter(spec -> spec.service() != ServiceKind.GATEWAY) // the clients talk to each instance directly
         .toList();
     fleet.start(specs, START_TIMEOUT);
@@ -67,7 +68,7 @@ class NearCacheConsistencyIT {
     for (Instance instance : fleet.instances()) {
       if (instance.service() == ServiceKind.CATALOG) {
         catalogs.put(instance.name(), instance.port());
-        http.put(instance.name(), new TestHttp(instance.port()));
+        http.put(instance.name(), TestHttp.asGateway(instance.port(), deployment.gatewaySecret()));
       }
     }
     Map<Long, JsonObject> products = new HashMap<>();
