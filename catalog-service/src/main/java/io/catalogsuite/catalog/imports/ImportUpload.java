@@ -110,10 +110,15 @@ final class ImportUpload {
   }
 
   private void line(LineSplitter.Line line) {
+    // Blank lines were skipped, but a batch holds one element per line so that element i is line first + i:
+    // blank lines count against its rows, and a batch that the gap would take past them ends before it. So
+    // padding with blank lines costs at most a batch's rows of (empty) elements, not one per blank line.
+    if (!filling.lines.isEmpty() && line.number() - filling.first >= config.batchRows()) {
+      closeFilling();
+    }
     if (filling.lines.isEmpty()) { // a batch starts at a line, never at a blank one
       filling = new Batch(line.number());
     }
-    // Blank lines were skipped, but a batch holds one element per line so that element i is line first + i.
     while (filling.first + filling.lines.size() < line.number()) {
       filling.lines.add("");
     }
@@ -126,10 +131,14 @@ final class ImportUpload {
     }
     linesReceived++;
     if (filling.lines.size() >= config.batchRows() || filling.chars >= MAX_BATCH_CHARS) {
-      filling.linesSoFar = linesReceived;
-      full.add(filling);
-      filling = new Batch(0); // its first line sets where it starts
+      closeFilling();
     }
+  }
+
+  private void closeFilling() {
+    filling.linesSoFar = linesReceived;
+    full.add(filling);
+    filling = new Batch(0); // its first line sets where it starts
   }
 
   private void end() {

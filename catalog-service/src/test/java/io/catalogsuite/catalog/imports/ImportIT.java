@@ -269,6 +269,27 @@ class ImportIT {
     return file;
   }
 
+  /**
+   * Two products 4 million blank lines apart (4 MiB of line ends): the blank lines count against the batches'
+   * rows, so no batch holds more than {@value #BATCH_ROWS} elements. Before, the first batch kept one element per
+   * blank line until the next product (4 million here, bounded only by IMPORT_MAX_BYTES).
+   */
+  @Test
+  void blankLinePadding_countsAgainstTheBatches() {
+    String run = "BLANK-" + UUID.randomUUID().toString().substring(0, 8);
+    int blanks = 4_000_000;
+    Buffer body = Buffer.buffer(blanks + 1024).appendString(product(run, 1).encode() + "\n");
+    body.appendBytes("\n".repeat(blanks).getBytes(StandardCharsets.US_ASCII));
+    body.appendString(product(run, 2).encode() + "\n");
+    String id = accepted(upload(a, body)).getString("id");
+    JsonObject done = awaitCompleted(a, id);
+    assertThat(done.getLong("rowsDone")).isEqualTo(2);
+    assertThat(done.getJsonObject("batches").getMap()).as("one batch per product").containsEntry("total", 2);
+    assertThat(rows("SELECT first_line FROM import_batches WHERE job_id = $1 ORDER BY seq", UUID.fromString(id)))
+        .extracting(row -> row.getLong(0)).containsExactly(1L, 2L + blanks);
+    assertThat(count("SELECT count(*) FROM products WHERE category = $1", run)).isEqualTo(2);
+  }
+
   @Test
   void rowRefusedByTheDatabase_becomesAnErrorOfItsLine_andTheRestLands() {
     String run = "DB-" + UUID.randomUUID().toString().substring(0, 8);
