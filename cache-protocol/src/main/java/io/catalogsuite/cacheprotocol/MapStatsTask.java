@@ -35,6 +35,8 @@ public final class MapStatsTask implements Callable<Map<String, Long>>, Hazelcas
     Map<String, Long> values = new LinkedHashMap<>();
     values.put("entries", stats.getOwnedEntryCount());
     values.put("backupEntries", stats.getBackupEntryCount());
+    // What this member's copies (owned and backups) of the map take on its heap, as Hazelcast counts it.
+    values.put("memoryBytes", stats.getOwnedEntryMemoryCost() + stats.getBackupEntryMemoryCost());
     values.put("hits", lookups.hits());
     values.put("misses", lookups.misses());
     values.put("gets", stats.getGetOperationCount());

@@ -13,31 +13,40 @@ import java.util.Map;
  * the API's clients. Maps an admin defines at runtime ({@code PUT /maps/{name}}) are kept in
  * {@code definitionsFile}, so that they outlive a restart of every cache-service member.
  *
- * @param products        {@code CACHE_MAX_SIZE}, {@code CACHE_TTL_SECONDS}, {@code CACHE_EVICTION},
+ * @param products        {@code CACHE_MAX_MB}, {@code CACHE_TTL_SECONDS}, {@code CACHE_EVICTION},
  *                        {@code CACHE_BACKUPS}
- * @param shared          {@code CACHE_SHARED_MAX_SIZE}, {@code CACHE_SHARED_TTL_SECONDS},
+ * @param shared          {@code CACHE_SHARED_MAX_MB}, {@code CACHE_SHARED_TTL_SECONDS},
  *                        {@code CACHE_SHARED_EVICTION}, and {@code CACHE_BACKUPS}
  * @param definitionsFile {@code CACHE_DEFINITIONS_FILE}, default {@code cache-maps.json} in the working directory
  */
 public record CacheConfig(MapSettings products, MapSettings shared, Path definitionsFile) {
   static final int MAX_BACKUPS = 6;
+  /** The most heap one map may take on one member, in MiB. */
+  static final int MAX_MB_PER_MEMBER = 65_536;
 
   /**
    * How one map keeps its entries.
    *
-   * @param eviction         {@code LRU} or {@code LFU}, once a member holds {@code maxSizePerMember} entries
-   * @param maxSizePerMember entries per member before eviction starts
-   * @param ttlSeconds       default time to live of an entry (0 = none)
-   * @param backups          synchronous backup copies of each entry
+   * <p>A map is bounded by memory, not by a number of entries: a few thousand 1 MiB values would fill every
+   * member's heap under an entry count made for small ones. Hazelcast takes one size policy per map, and this is
+   * it ({@code USED_HEAP_SIZE}: what the entries, stored serialized, and their backups take on each member). The
+   * number of entries is bounded by it as well, since every entry costs its key, value and bookkeeping.
+   *
+   * @param eviction       {@code LRU} or {@code LFU}, once a member's copies of the map take {@code maxMbPerMember}
+   * @param maxMbPerMember MiB of heap the map may take on each member before eviction starts
+   * @param ttlSeconds     default time to live of an entry (0 = none)
+   * @param backups        synchronous backup copies of each entry
    */
-  public record MapSettings(EvictionPolicy eviction, int maxSizePerMember, int ttlSeconds, int backups) {
+  public record MapSettings(EvictionPolicy eviction, int maxMbPerMember, int ttlSeconds, int backups) {
     public MapSettings {
       if (eviction != EvictionPolicy.LRU && eviction != EvictionPolicy.LFU) {
         throw new ConfigException("eviction must be LRU or LFU, got " + eviction);
       }
-      if (maxSizePerMember < 1 || ttlSeconds < 0 || backups < 0 || backups > MAX_BACKUPS) {
-        throw new ConfigException("a map holds at least 1 entry per member, a TTL of 0 (none) or more seconds, and"
-            + " 0 to " + MAX_BACKUPS + " backups; got " + maxSizePerMember + ", " + ttlSeconds + ", " + backups);
+      if (maxMbPerMember < 1 || maxMbPerMember > MAX_MB_PER_MEMBER || ttlSeconds < 0 || backups < 0
+          || backups > MAX_BACKUPS) {
+        throw new ConfigException("a map takes 1 to " + MAX_MB_PER_MEMBER + " MiB per member, a TTL of 0 (none)"
+            + " or more seconds, and 0 to " + MAX_BACKUPS + " backups; got " + maxMbPerMember + ", " + ttlSeconds
+            + ", " + backups);
       }
     }
 
@@ -45,7 +54,7 @@ public record CacheConfig(MapSettings products, MapSettings shared, Path definit
     JsonObject toJson() {
       return new JsonObject()
           .put("evictionPolicy", eviction.name())
-          .put("maxSizePerMember", maxSizePerMember)
+          .put("maxMbPerMember", maxMbPerMember)
           .put("ttlSeconds", ttlSeconds)
           .put("backupCount", backups);
     }
@@ -57,6 +66,13 @@ public record CacheConfig(MapSettings products, MapSettings shared, Path definit
       throw new ConfigException("CACHE_MAPS is no longer read: 'products' and 'shared' are always defined, and an"
           + " admin defines further maps with PUT /maps/{name}; got '" + value + "'");
     });
+    for (String[] replaced : new String[][] {{"CACHE_MAX_SIZE", "CACHE_MAX_MB"},
+        {"CACHE_SHARED_MAX_SIZE", "CACHE_SHARED_MAX_MB"}}) {
+      env.optional(replaced[0]).ifPresent(value -> {
+        throw new ConfigException(replaced[0] + " is no longer read: maps are bounded by memory, set " + replaced[1]
+            + " (MiB per member) instead; got '" + value + "'");
+      });
+    }
     int backups = env.integer("CACHE_BACKUPS", 1, 0, MAX_BACKUPS);
     String definitions = env.string("CACHE_DEFINITIONS_FILE", "cache-maps.json");
     if (definitions.isBlank()) {
@@ -64,10 +80,10 @@ public record CacheConfig(MapSettings products, MapSettings shared, Path definit
     }
     return new CacheConfig(
         new MapSettings(env.choice("CACHE_EVICTION", EvictionPolicy.class, EvictionPolicy.LRU),
-            env.integer("CACHE_MAX_SIZE", 10_000, 1, Integer.MAX_VALUE),
+            env.integer("CACHE_MAX_MB", 32, 1, MAX_MB_PER_MEMBER),
             env.integer("CACHE_TTL_SECONDS", 600, 0, Integer.MAX_VALUE), backups),
         new MapSettings(env.choice("CACHE_SHARED_EVICTION", EvictionPolicy.class, EvictionPolicy.LFU),
-            env.integer("CACHE_SHARED_MAX_SIZE", 10_000, 1, Integer.MAX_VALUE),
+            env.integer("CACHE_SHARED_MAX_MB", 16, 1, MAX_MB_PER_MEMBER),
             env.integer("CACHE_SHARED_TTL_SECONDS", 3_600, 0, Integer.MAX_VALUE), backups),
         Path.of(definitions));
   }

@@ -83,8 +83,8 @@ final class CacheMaps {
         .setStatisticsEnabled(true)
         .setEvictionConfig(new EvictionConfig()
             .setEvictionPolicy(settings.eviction())
-            .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
-            .setSize(settings.maxSizePerMember()));
+            .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE) // see MapSettings: memory, not a count
+            .setSize(settings.maxMbPerMember()));
   }
 
   /** Every map: the configured ones, then those defined at runtime, by name. */

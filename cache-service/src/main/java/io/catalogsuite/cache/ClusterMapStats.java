@@ -53,6 +53,7 @@ final class ClusterMapStats {
     long removes = 0;
     long evictions = 0;
     long expirations = 0;
+    long memoryOfFullest = 0;
     int members = 0;
     for (Map<String, Long> stats : answers) {
       members++;
@@ -64,6 +65,7 @@ final class ClusterMapStats {
       removes += stats.get("removes");
       evictions += stats.get("evictions");
       expirations += stats.get("expirations");
+      memoryOfFullest = Math.max(memoryOfFullest, stats.get("memoryBytes"));
     }
     long lookups = hits + misses;
     return new JsonObject()
@@ -76,6 +78,7 @@ final class ClusterMapStats {
         .put("removes", removes)
         .put("evictions", evictions)
         .put("expirations", expirations)
+        .put("maxMemoryBytesPerMember", memoryOfFullest)
         .put("members", members);
   }
 }

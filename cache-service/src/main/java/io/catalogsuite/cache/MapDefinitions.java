@@ -53,8 +53,8 @@ final class MapDefinitions {
   static final String REGISTRY = "cache-service.map-definitions";
   /** A name the API accepts: lowercase letters, digits and '-', starting with a letter or a digit. */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-  static final MapSettings DEFAULTS = new MapSettings(EvictionPolicy.LRU, 10_000, 0, 1);
-  private static final Set<String> FIELDS = Set.of("evictionPolicy", "maxSizePerMember", "ttlSeconds",
+  static final MapSettings DEFAULTS = new MapSettings(EvictionPolicy.LRU, 8, 0, 1);
+  private static final Set<String> FIELDS = Set.of("evictionPolicy", "maxMbPerMember", "ttlSeconds",
       "backupCount");
   private static final Logger log = LoggerFactory.getLogger(MapDefinitions.class);
 
@@ -156,13 +156,15 @@ final class MapDefinitions {
 
   /**
    * A map's settings from a request body or the file: any of {@code evictionPolicy} ({@code LRU} or {@code LFU}),
-   * {@code maxSizePerMember}, {@code ttlSeconds} and {@code backupCount}, each defaulting to {@link #DEFAULTS}.
+   * {@code maxMbPerMember}, {@code ttlSeconds} and {@code backupCount}, each defaulting to {@link #DEFAULTS}.
    * Anything else, or a value out of range, is a 400 problem naming the field.
    */
   static MapSettings settings(JsonObject json) {
     List<FieldError> errors = new ArrayList<>();
     for (String field : json.fieldNames()) {
-      if (!FIELDS.contains(field)) {
+      if (field.equals("maxSizePerMember")) {
+        errors.add(new FieldError(field, "no longer accepted: a map is bounded by memory, maxMbPerMember"));
+      } else if (!FIELDS.contains(field)) {
         errors.add(new FieldError(field, "unknown field; a map's settings are " + FIELDS));
       }
     }
@@ -176,13 +178,14 @@ final class MapDefinitions {
         errors.add(new FieldError("evictionPolicy", "must be \"LRU\" or \"LFU\""));
       }
     }
-    int maxSize = integer(json, "maxSizePerMember", DEFAULTS.maxSizePerMember(), 1, Integer.MAX_VALUE, errors);
+    int maxMb = integer(json, "maxMbPerMember", DEFAULTS.maxMbPerMember(), 1, CacheConfig.MAX_MB_PER_MEMBER,
+        errors);
     int ttl = integer(json, "ttlSeconds", DEFAULTS.ttlSeconds(), 0, CacheApi.MAX_TTL_SECONDS, errors);
     int backups = integer(json, "backupCount", DEFAULTS.backups(), 0, CacheConfig.MAX_BACKUPS, errors);
     if (!errors.isEmpty()) {
       throw ProblemException.invalid(errors);
     }
-    return new MapSettings(eviction, maxSize, ttl, backups);
+    return new MapSettings(eviction, maxMb, ttl, backups);
   }
 
   private static int integer(JsonObject json, String field, int absent, int min, int max, List<FieldError> errors) {

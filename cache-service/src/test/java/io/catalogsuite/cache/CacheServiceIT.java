@@ -43,8 +43,8 @@ class CacheServiceIT {
 
   private static CacheConfig config(String member) {
     return new CacheConfig(
-        new CacheConfig.MapSettings(EvictionPolicy.LRU, 1000, 600, 1),
-        new CacheConfig.MapSettings(EvictionPolicy.LFU, 500, 3600, 1),
+        new CacheConfig.MapSettings(EvictionPolicy.LRU, 16, 600, 1),
+        new CacheConfig.MapSettings(EvictionPolicy.LFU, 8, 3600, 1),
         files.resolve(member).resolve("cache-maps.json"));
   }
 
@@ -116,19 +116,40 @@ class CacheServiceIT {
     assertThat(after.getDouble("hitRatio")).isBetween(0.0, 1.0);
   }
 
+  /**
+   * 200 values of about 256 KiB (50 MiB with their backups) into a map allowed 4 MiB per member: each member
+   * keeps at most its budget, evicting the rest, where an entry count would have kept all of them.
+   */
+  @Test
+  void bigValues_areBoundedByMemory_notByTheirCount() {
+    String map = "big-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(http1.put("/maps/" + map, new JsonObject().put("maxMbPerMember", 4).put("backupCount", 1))
+        .statusCode()).isEqualTo(201);
+    String big = "x".repeat(256 * 1024);
+    for (int i = 0; i < 200; i++) {
+      assertThat(http1.put("/maps/" + map + "/entries/v-" + i, new JsonObject().put("v", big)).statusCode())
+          .isEqualTo(201);
+    }
+    JsonObject stats = http2.get("/maps/" + map + "/stats").bodyAsJsonObject();
+    assertThat(stats.getLong("maxMemoryBytesPerMember")).as(stats.encode()).isPositive()
+        .isLessThanOrEqualTo(4L * 1024 * 1024);
+    assertThat(stats.getLong("evictions")).as(stats.encode()).isPositive();
+    assertThat(stats.getLong("entries")).as(stats.encode()).isLessThan(200);
+  }
+
   @Test
   void listMaps_showsConfigAndStats() {
     JsonObject maps = http1.get("/maps").bodyAsJsonObject();
     JsonObject products = maps.getJsonArray("maps").getJsonObject(0);
     assertThat(products.getString("name")).isEqualTo("products");
     assertThat(products.getJsonObject("config")).isEqualTo(new JsonObject()
-        .put("evictionPolicy", "LRU").put("maxSizePerMember", 1000).put("ttlSeconds", 600).put("backupCount", 1)
+        .put("evictionPolicy", "LRU").put("maxMbPerMember", 16).put("ttlSeconds", 600).put("backupCount", 1)
         .put("owner", "catalog-service").put("readOnly", true));
     assertThat(products.getJsonObject("stats").getInteger("members")).isEqualTo(2);
     JsonObject shared = maps.getJsonArray("maps").getJsonObject(1);
     assertThat(shared.getString("name")).isEqualTo("shared");
     assertThat(shared.getJsonObject("config")).isEqualTo(new JsonObject()
-        .put("evictionPolicy", "LFU").put("maxSizePerMember", 500).put("ttlSeconds", 3600).put("backupCount", 1));
+        .put("evictionPolicy", "LFU").put("maxMbPerMember", 8).put("ttlSeconds", 3600).put("backupCount", 1));
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Maps an admin defines at runtime ({@code PUT /maps/{name}}): for the whole cluster, and across restarts. */
 class MapDefinitionsIT {
   private static final JsonObject SESSIONS = new JsonObject().put("evictionPolicy", "LFU")
-      .put("maxSizePerMember", 100).put("ttlSeconds", 60).put("backupCount", 1);
+      .put("maxMbPerMember", 4).put("ttlSeconds", 60).put("backupCount", 1);
 
   @TempDir
   Path files;
@@ -78,17 +79,18 @@ class MapDefinitionsIT {
         }
       });
 
-      // Hazelcast itself holds the map so: evicting by frequency at 100 entries per member, entries living 60 s.
+      // Hazelcast itself holds the map so: evicting by frequency at 4 MiB per member, entries living 60 s.
       for (ServiceNode node : new ServiceNode[] {first, second}) {
         MapConfig config = node.cluster().hazelcast().getConfig().getMapConfig(name);
         assertThat(config.getEvictionConfig().getEvictionPolicy()).isEqualTo(EvictionPolicy.LFU);
-        assertThat(config.getEvictionConfig().getSize()).isEqualTo(100);
+        assertThat(config.getEvictionConfig().getSize()).isEqualTo(4);
+        assertThat(config.getEvictionConfig().getMaxSizePolicy()).isEqualTo(MaxSizePolicy.USED_HEAP_SIZE);
         assertThat(config.getTimeToLiveSeconds()).isEqualTo(60);
       }
 
       // Defining it again the same way changes nothing; another way is a conflict, and changes nothing either.
       assertThat(http2.put("/maps/" + name, SESSIONS).statusCode()).isEqualTo(200);
-      assertProblem(http2.put("/maps/" + name, SESSIONS.copy().put("maxSizePerMember", 5)), 409);
+      assertProblem(http2.put("/maps/" + name, SESSIONS.copy().put("maxMbPerMember", 2)), 409);
       assertThat(http1.get("/maps/" + name).bodyAsJsonObject().getJsonObject("config")).isEqualTo(SESSIONS);
 
       // A member that joins later learns it from the cluster, and keeps it in its own file.
@@ -119,7 +121,7 @@ class MapDefinitionsIT {
     TestHttp again = new TestHttp(after.port());
     try {
       assertThat(again.get("/maps/" + name).bodyAsJsonObject().getJsonObject("config")).isEqualTo(new JsonObject()
-          .put("evictionPolicy", "LRU").put("maxSizePerMember", 10_000).put("ttlSeconds", 5).put("backupCount", 1));
+          .put("evictionPolicy", "LRU").put("maxMbPerMember", 8).put("ttlSeconds", 5).put("backupCount", 1));
       assertThat(after.cluster().hazelcast().getConfig().getMapConfig(name).getTimeToLiveSeconds()).isEqualTo(5);
       assertThat(again.put("/maps/" + name + "/entries/k", new JsonObject()).statusCode()).isEqualTo(201);
     } finally {
@@ -146,7 +148,8 @@ class MapDefinitionsIT {
       String name = mapName();
       for (JsonObject body : new JsonObject[] {
           new JsonObject().put("evictionPolicy", "FIFO"),
-          new JsonObject().put("maxSizePerMember", 0),
+          new JsonObject().put("maxMbPerMember", 0),
+          new JsonObject().put("maxSizePerMember", 100), // maps are bounded by memory now
           new JsonObject().put("ttlSeconds", "60"),
           new JsonObject().put("ttlSeconds", 1.5),
           new JsonObject().put("backupCount", 7),
