@@ -3,6 +3,7 @@ package io.catalogsuite.launcher.consistency;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.launcher.Deployment;
 import io.catalogsuite.launcher.Fleet;
 import io.catalogsuite.launcher.Instance;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -83,7 +85,8 @@ class NearCacheConsistencyIT {
       products.keySet().forEach(id -> instance.get("/products/" + id));
     }
     vertx = Vertx.vertx();
-    workload = new Workload(vertx, catalogs, products);
+    workload = new Workload(vertx, catalogs, products,
+        GatewayIdentity.of(Optional.of(deployment.gatewaySecret())).orElseThrow());
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package io.catalogsuite.launcher.consistency;
 
+import io.catalogsuite.common.http.GatewayIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,17 +32,20 @@ final class Workload {
   private final WebClient client;
   private final Map<String, Integer> instances;
   private final Map<Long, JsonObject> products;
+  private final GatewayIdentity gateway;
   private final Queue<Op> history = new ConcurrentLinkedQueue<>();
 
   /**
    * @param instances the catalog instances, by name, with their HTTP port
    * @param products  the products to work on, by id, as created (a write sends them back with a new name)
+   * @param gateway   signs every request as the deployment's gateway would: the instances serve nothing else
    */
-  Workload(Vertx vertx, Map<String, Integer> instances, Map<Long, JsonObject> products) {
+  Workload(Vertx vertx, Map<String, Integer> instances, Map<Long, JsonObject> products, GatewayIdentity gateway) {
     this.client = WebClient.create(vertx, new WebClientOptions(),
         new PoolOptions().setHttp1MaxSize(64));
     this.instances = Map.copyOf(instances);
     this.products = Map.copyOf(products);
+    this.gateway = gateway;
   }
 
   /** Runs {@code writers} and {@code readers} clients for {@code duration}; completes when all have stopped. */
@@ -85,6 +89,7 @@ final class Workload {
 
   private io.vertx.ext.web.client.HttpRequest<Buffer> request(HttpMethod method, String instance, long product) {
     return client.request(method, instances.get(instance), "127.0.0.1", "/products/" + product)
+        .putHeader(GatewayIdentity.HEADER, gateway.signature())
         .timeout(REQUEST_TIMEOUT_MS);
   }
 
