@@ -62,17 +62,11 @@ public record CacheConfig(MapSettings products, MapSettings shared, Path definit
 
   public static CacheConfig fromEnv(Map<String, String> vars) {
     Env env = Env.of(vars);
-    env.optional("CACHE_MAPS").ifPresent(value -> {
-      throw new ConfigException("CACHE_MAPS is no longer read: 'products' and 'shared' are always defined, and an"
-          + " admin defines further maps with PUT /maps/{name}; got '" + value + "'");
-    });
-    for (String[] replaced : new String[][] {{"CACHE_MAX_SIZE", "CACHE_MAX_MB"},
-        {"CACHE_SHARED_MAX_SIZE", "CACHE_SHARED_MAX_MB"}}) {
-      env.optional(replaced[0]).ifPresent(value -> {
-        throw new ConfigException(replaced[0] + " is no longer read: maps are bounded by memory, set " + replaced[1]
-            + " (MiB per member) instead; got '" + value + "'");
-      });
-    }
+    env.retired("CACHE_MAPS", "'products' and 'shared' are always defined, and an admin defines further maps"
+        + " with PUT /maps/{name}");
+    env.retired("CACHE_MAX_SIZE", "maps are bounded by memory, set CACHE_MAX_MB (MiB per member) instead");
+    env.retired("CACHE_SHARED_MAX_SIZE", "maps are bounded by memory, set CACHE_SHARED_MAX_MB (MiB per member)"
+        + " instead");
     int backups = env.integer("CACHE_BACKUPS", 1, 0, MAX_BACKUPS);
     String definitions = env.string("CACHE_DEFINITIONS_FILE", "cache-maps.json");
     if (definitions.isBlank()) {

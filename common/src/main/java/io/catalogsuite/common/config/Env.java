@@ -31,6 +31,16 @@ public final class Env {
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
   }
 
+  /**
+   * Stops the start when a setting that is no longer read is set, rather than ignore it silently; {@code why}
+   * says what replaced it.
+   */
+  public void retired(String name, String why) {
+    optional(name).ifPresent(value -> {
+      throw new ConfigException(name + " is no longer read: " + why + "; got '" + value + "'");
+    });
+  }
+
   public String string(String name, String defaultValue) {
     return optional(name).orElse(defaultValue);
   }
