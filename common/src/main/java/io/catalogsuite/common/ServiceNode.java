@@ -164,8 +164,7 @@ public final class ServiceNode {
   }
 
   private Future<Void> publish() {
-    String host = config.publicHost()
-        .orElseGet(() -> cluster.hazelcast().getCluster().getLocalMember().getAddress().getHost());
+    String host = ClusterNode.httpHost(cluster.hazelcast().getCluster().getLocalMember());
     Record candidate = ServiceRecords.httpEndpoint(config.serviceName(), config.instanceId(), nodeId(), host, port,
         config.weight());
     return discovery.publish(candidate).map(published -> {

@@ -201,6 +201,15 @@ public final class ClusterNode {
     return hazelcast;
   }
 
+  /**
+   * The host {@code member} serves HTTP on, and so publishes in discovery: its {@code PUBLIC_HOST}, which it
+   * carries as an attribute, or else its cluster address.
+   */
+  public static String httpHost(Member member) {
+    String published = member.getAttribute(HTTP_HOST_ATTRIBUTE);
+    return published != null ? published : member.getAddress().getHost();
+  }
+
   /** Whether a member that holds data (a cache-service instance) is in the cluster now. */
   public static boolean hasDataMember(HazelcastInstance hazelcast) {
     for (Member member : hazelcast.getCluster().getMembers()) {

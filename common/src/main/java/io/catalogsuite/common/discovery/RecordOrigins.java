@@ -6,6 +6,7 @@ import io.catalogsuite.common.cluster.ClusterNode;
 import io.vertx.servicediscovery.Record;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,15 +19,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Discovery records live in a Hazelcast map, and anything that can talk to the cluster can write that map, a
  * Hazelcast client included, which is no member. A record is taken only when its {@code node-id} is that of a
- * current member and its host is the one that member serves HTTP on: the member attribute
- * {@value ClusterNode#HTTP_HOST_ATTRIBUTE} ({@code PUBLIC_HOST}) or else the member's cluster address. Member
- * attributes are fixed when the member joins, so a forged record can name no host but a member's own.
+ * current member and its host is the one that member serves HTTP on ({@link ClusterNode#httpHost}, the same rule
+ * a node publishes by). Member attributes are fixed when the member joins, so a forged record can name no host
+ * but a member's own.
  */
 public final class RecordOrigins {
   private static final Logger log = LoggerFactory.getLogger(RecordOrigins.class);
 
   private final HazelcastInstance hazelcast;
-  /** Registrations already warned about, so that a forged record is logged once, not every refresh. */
+  /**
+   * Registrations already warned about, so that a forged record is logged once, not every refresh; only those
+   * still in discovery are kept, so writing ever new forged records grows nothing here.
+   */
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
   public RecordOrigins(HazelcastInstance hazelcast) {
@@ -37,14 +41,19 @@ public final class RecordOrigins {
   public List<Record> fromMembers(List<Record> records) {
     Map<String, String> httpHostByNode = httpHostByNode(hazelcast.getCluster().getMembers());
     List<Record> trusted = new ArrayList<>(records.size());
+    Set<String> stillRefused = new HashSet<>();
     for (Record record : records) {
       if (fromMember(record, httpHostByNode)) {
         trusted.add(record);
-      } else if (refused.add(record.getRegistration())) {
-        log.warn("Ignoring discovery record {} ({} at {}): it does not come from a current cluster member",
-            record.getRegistration(), record.getName(), record.getLocation().getString("host"));
+      } else {
+        stillRefused.add(record.getRegistration());
+        if (refused.add(record.getRegistration())) {
+          log.warn("Ignoring discovery record {} ({} at {}): it does not come from a current cluster member",
+              record.getRegistration(), record.getName(), host(record));
+        }
       }
     }
+    refused.retainAll(stillRefused);
     return trusted;
   }
 
@@ -54,8 +63,7 @@ public final class RecordOrigins {
     for (Member member : members) {
       String nodeId = member.getAttribute(ClusterNode.VERTX_NODE_ID);
       if (nodeId != null) {
-        String published = member.getAttribute(ClusterNode.HTTP_HOST_ATTRIBUTE);
-        hosts.put(nodeId, published != null ? published : member.getAddress().getHost());
+        hosts.put(nodeId, ClusterNode.httpHost(member));
       }
     }
     return hosts;
@@ -63,7 +71,11 @@ public final class RecordOrigins {
 
   static boolean fromMember(Record record, Map<String, String> httpHostByNode) {
     String nodeId = ServiceRecords.nodeId(record);
-    String host = record.getLocation() == null ? null : record.getLocation().getString("host");
+    String host = host(record);
     return nodeId != null && host != null && host.equals(httpHostByNode.get(nodeId));
+  }
+
+  private static String host(Record record) {
+    return record.getLocation() == null ? null : record.getLocation().getString("host");
   }
 }
