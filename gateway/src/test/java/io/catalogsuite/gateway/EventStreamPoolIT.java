@@ -10,6 +10,7 @@ import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
 import io.catalogsuite.testing.Waits;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -47,6 +48,12 @@ class EventStreamPoolIT {
   private static ServiceNode cache;
   private static ServiceNode gateway;
   private static HttpClient client;
+  /**
+   * Where every stream is opened, so that all requests and their connections share one context and the callback
+   * that sets a response's handlers is not handed over to another one after the head arrived. Opened from the
+   * test's thread, a short refusal once ended before its handlers were set (IllegalStateException in CI).
+   */
+  private static Context opener;
   /** The streams the stand-in instance holds open, each silent after its first event. */
   private static final Queue<HttpServerResponse> held = new ConcurrentLinkedQueue<>();
 
@@ -76,6 +83,7 @@ class EventStreamPoolIT {
       }
     }).listen(0, "127.0.0.1")).actualPort();
     client = stubs.createHttpClient(new PoolOptions().setHttp1MaxSize(4 * PER_INSTANCE));
+    opener = stubs.getOrCreateContext();
     try (TestHttp http = new TestHttp(gateway.port(), Map.of("X-API-Key", KEY_A))) {
       publish(gateway, "held-service", "held", port);
       awaitInstances(http, "held-service", 1);
@@ -154,10 +162,11 @@ class EventStreamPoolIT {
 
   /**
    * Opens a stream, on a connection of its own. Its body handler is set as soon as the head arrives, on the event
-   * loop, before any chunk can come (one that came without a handler would be lost).
+   * loop, before any chunk can come (one that came without a handler would be lost): see {@link #opener}.
    */
   private static Stream open(String key) {
-    return await(client.request(request(key, "/api/held/events")).compose(HttpClientRequest::send)
+    Promise<Stream> opened = Promise.promise();
+    opener.runOnContext(v -> client.request(request(key, "/api/held/events")).compose(HttpClientRequest::send)
         .map(response -> {
           Promise<Void> first = Promise.promise();
           Promise<Buffer> body = Promise.promise();
@@ -171,6 +180,8 @@ class EventStreamPoolIT {
             body.complete(received);
           });
           return new Stream(response, first.future(), body.future());
-        }));
+        })
+        .onComplete(opened));
+    return await(opened.future());
   }
 }
