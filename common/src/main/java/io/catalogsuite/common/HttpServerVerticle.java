@@ -1,5 +1,7 @@
 package io.catalogsuite.common;
 
+import io.catalogsuite.common.http.ConnectionGuard;
+import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.Health;
 import io.catalogsuite.common.http.Problems;
@@ -22,17 +24,19 @@ final class HttpServerVerticle extends VerticleBase {
   private final Health health;
   private final PrometheusMeterRegistry metrics;
   private final String instanceId;
+  private final HttpTimeouts timeouts;
   private final Optional<GatewayIdentity> gatewayIdentity;
   private final String host;
   private final int port;
   private HttpServer server;
 
   HttpServerVerticle(Service service, Health health, PrometheusMeterRegistry metrics, String instanceId,
-      Optional<GatewayIdentity> gatewayIdentity, String host, int port) {
+      HttpTimeouts timeouts, Optional<GatewayIdentity> gatewayIdentity, String host, int port) {
     this.service = service;
     this.health = health;
     this.metrics = metrics;
     this.instanceId = instanceId;
+    this.timeouts = timeouts;
     this.gatewayIdentity = gatewayIdentity;
     this.host = host;
     this.port = port;
@@ -52,6 +56,7 @@ final class HttpServerVerticle extends VerticleBase {
     server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions().setHttp2ClearTextEnabled(false))
         .setHost(host).setPort(port));
     return server
+        .connectionHandler(connection -> ConnectionGuard.install(connection, timeouts))
         .invalidRequestHandler(Problems::invalidRequest)
         .requestHandler(request -> {
           // Stamped before routing, so every response (errors and 404s included) says who served it.

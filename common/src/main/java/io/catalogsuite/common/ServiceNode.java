@@ -147,8 +147,8 @@ public final class ServiceNode {
   }
 
   private Future<Integer> deployServer(Health health, int bindPort) {
-    var verticle = new HttpServerVerticle(service, health, metrics, config.instanceId(), config.gatewayIdentity(),
-        config.httpHost(), bindPort);
+    var verticle = new HttpServerVerticle(service, health, metrics, config.instanceId(), config.httpTimeouts(),
+        config.gatewayIdentity(), config.httpHost(), bindPort);
     return vertx().deployVerticle(verticle).map(id -> {
       deployments.add(id);
       return verticle.actualPort();

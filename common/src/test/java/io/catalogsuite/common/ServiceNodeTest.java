@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.common.cluster.ClusterRole;
 import io.catalogsuite.common.config.NodeConfig;
+import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The node lifecycle against a real one-member cluster. */
 class ServiceNodeTest {
   static NodeConfig config() {
-    return new NodeConfig("test-service", "test-1", "127.0.0.1", 0, 1, Optional.of("127.0.0.1"),
+    return new NodeConfig("test-service", "test-1", "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"),
         "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty());
   }
 
@@ -53,7 +54,7 @@ class ServiceNodeTest {
   /** Regression: with HTTP_PORT=0 (any free port) and more than one HTTP server, the second failed to bind. */
   @Test
   void anyFreePort_isSharedByEveryHttpServer() throws Exception {
-    NodeConfig two = new NodeConfig("test-service", "test-2", "127.0.0.1", 0, 2, Optional.of("127.0.0.1"),
+    NodeConfig two = new NodeConfig("test-service", "test-2", "127.0.0.1", 0, 2, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"),
         "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty());
     ServiceNode node = ServiceNode.start(two, new IdleService()).toCompletionStage().toCompletableFuture()
         .get(60, TimeUnit.SECONDS);

@@ -18,11 +18,11 @@ import io.catalogsuite.gateway.protect.ProtectionConfig;
 import io.catalogsuite.gateway.proxy.Backend;
 import io.catalogsuite.gateway.proxy.EventStreams;
 import io.catalogsuite.gateway.proxy.ProxyHandler;
+import io.catalogsuite.gateway.proxy.UpstreamClients;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
@@ -112,7 +112,7 @@ public final class GatewayService implements Service {
   public void routes(Router router, Vertx vertx) {
     // One pool per event loop: this server's requests and their upstream connections stay on its loop.
     HttpClient client = vertx.createHttpClient(
-        new HttpClientOptions().setConnectTimeout(config.connectTimeoutMs()).setKeepAlive(true),
+        UpstreamClients.options(config.connectTimeoutMs()),
         new PoolOptions().setHttp1MaxSize(UPSTREAM_CONNECTIONS_PER_INSTANCE));
     AdminHandler admin = new AdminHandler(directory, config, backends);
     // Who may do what, then how much: on routes of their own, ahead of the ones that read the body (no body is

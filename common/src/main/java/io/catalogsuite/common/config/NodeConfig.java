@@ -1,6 +1,8 @@
 package io.catalogsuite.common.config;
 
+import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.catalogsuite.common.http.GatewayIdentity;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +17,11 @@ import java.util.UUID;
  * @param httpHost      {@code HTTP_HOST}: the interface the HTTP server binds
  * @param httpPort      {@code HTTP_PORT}: 0 binds a free port (the bound one is published)
  * @param httpInstances {@code HTTP_INSTANCES}: HTTP server verticles, one event loop each
+ * @param httpTimeouts  {@code HTTP_HEAD_TIMEOUT_MS}: how long a client has to send a request's line and headers
+ *                      once it has begun (else 408); {@code HTTP_KEEPALIVE_TIMEOUT_MS}: how long an idle
+ *                      connection is kept open ({@code ConnectionGuard}). Keep the latter above the gateway's
+ *                      upstream keep-alive (30 s), so that an instance never closes a connection the gateway is
+ *                      about to reuse
  * @param publicHost    {@code PUBLIC_HOST}: the host other nodes use to reach this one over HTTP; empty means
  *                      the address this node has in the cluster
  * @param clusterName   {@code CLUSTER_NAME}: members with another name never join
@@ -39,6 +46,7 @@ public record NodeConfig(
     String httpHost,
     int httpPort,
     int httpInstances,
+    HttpTimeouts httpTimeouts,
     Optional<String> publicHost,
     String clusterName,
     List<String> clusterMembers,
@@ -64,6 +72,11 @@ public record NodeConfig(
         env.string("HTTP_HOST", "0.0.0.0"),
         env.integer("HTTP_PORT", defaultPort, 0, 65535),
         env.integer("HTTP_INSTANCES", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256),
+        new HttpTimeouts(
+            Duration.ofMillis(env.integer("HTTP_HEAD_TIMEOUT_MS",
+                (int) HttpTimeouts.DEFAULTS.head().toMillis(), 100, 600_000)),
+            Duration.ofMillis(env.integer("HTTP_KEEPALIVE_TIMEOUT_MS",
+                (int) HttpTimeouts.DEFAULTS.keepAlive().toMillis(), 1_000, 3_600_000))),
         env.optional("PUBLIC_HOST"),
         env.string("CLUSTER_NAME", "catalog-suite"),
         env.list("CLUSTER_MEMBERS", "127.0.0.1"),
@@ -93,13 +106,13 @@ public record NodeConfig(
   }
 
   public NodeConfig withDrainDelayMs(int delayMs) {
-    return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, publicHost, clusterName,
-        clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, gatewayIdentity);
+    return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
+        clusterName, clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, gatewayIdentity);
   }
 
   public NodeConfig withGatewaySecret(String secret) {
-    return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, publicHost, clusterName,
-        clusterMembers, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
+    return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
+        clusterName, clusterMembers, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
         GatewayIdentity.of(Optional.of(secret)));
   }
 }

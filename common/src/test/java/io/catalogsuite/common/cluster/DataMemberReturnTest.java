@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import io.catalogsuite.common.RoutelessService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.config.NodeConfig;
+import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.vertx.core.Future;
 import io.vertx.servicediscovery.Record;
 import java.io.IOException;
@@ -96,7 +97,7 @@ class DataMemberReturnTest {
   }
 
   private static NodeConfig config(String instance, String cluster, String members, int clusterPort) {
-    return new NodeConfig(instance.replaceAll("-\\d+$", ""), instance, "127.0.0.1", 0, 1, Optional.of("127.0.0.1"),
+    return new NodeConfig(instance.replaceAll("-\\d+$", ""), instance, "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"),
         cluster, List.of(members.split(",")), Optional.of("127.0.0.1"), clusterPort, 1, 0, 30, Optional.empty());
   }
 

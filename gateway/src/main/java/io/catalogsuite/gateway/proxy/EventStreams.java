@@ -5,7 +5,6 @@ import io.catalogsuite.gateway.discovery.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,7 +35,7 @@ public final class EventStreams {
 
   public EventStreams(Vertx vertx, GatewayConfig config) {
     this.client = vertx.createHttpClient(
-        new HttpClientOptions().setConnectTimeout(config.connectTimeoutMs()).setKeepAlive(true),
+        UpstreamClients.options(config.connectTimeoutMs()),
         // No wait queue: a stream that finds every connection to its instance taken is refused, not parked.
         new PoolOptions().setHttp1MaxSize(config.streams().perInstance()).setMaxWaitQueueSize(0));
     this.perClient = config.streams().perClient();
