@@ -117,6 +117,9 @@ public final class ServiceNode {
     if (service.discoverable() && config.gatewayIdentity().isEmpty()) {
       log.warn("No GATEWAY_SECRET: this instance serves whoever reaches its port, not the gateway only");
     }
+    if (config.clusterTls().isEmpty()) {
+      log.warn("No CLUSTER_KEYSTORE: the event bus is cleartext, open to whoever reaches its port");
+    }
     Health health = Health.checks(readinessChecks(), service.optionalReadiness());
     return service.start(this)
         // Every server binds the same port, which Vert.x shares among them. For "any free port", Vert.x 5 shares

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class ServiceNodeTest {
   static NodeConfig config() {
     return new NodeConfig("test-service", "test-1", "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"),
-        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty());
+        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
+        Optional.empty());
   }
 
   /**
@@ -55,7 +56,8 @@ class ServiceNodeTest {
   @Test
   void anyFreePort_isSharedByEveryHttpServer() throws Exception {
     NodeConfig two = new NodeConfig("test-service", "test-2", "127.0.0.1", 0, 2, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"),
-        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty());
+        "test-" + UUID.randomUUID(), List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
+        Optional.empty());
     ServiceNode node = ServiceNode.start(two, new IdleService()).toCompletionStage().toCompletableFuture()
         .get(60, TimeUnit.SECONDS);
     try {

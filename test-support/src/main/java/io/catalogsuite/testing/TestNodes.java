@@ -25,6 +25,7 @@ public final class TestNodes {
 
   public static NodeConfig config(String serviceName, String clusterName, String instanceId) {
     return new NodeConfig(serviceName, instanceId, "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"), clusterName,
-        List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty());
+        List.of("127.0.0.1"), Optional.of("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
+        Optional.empty());
   }
 }

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -159,7 +160,8 @@ public final class ClusterNode {
               .setPreferNativeTransport(true) // epoll where Netty's native library loads, else Java NIO
               .setWarningExceptionTime(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME)
               .setWarningExceptionTimeUnit(VertxOptions.DEFAULT_MAX_EVENT_LOOP_EXECUTE_TIME_UNIT)
-              .setMetricsOptions(metricsOptions))
+              .setMetricsOptions(metricsOptions)
+              .setEventBusOptions(eventBusOptions(node, hazelcast)))
           .withMetrics(new MicrometerMetricsFactory(metrics))
           .withClusterManager(clusterManager)
           .buildClustered()
@@ -170,6 +172,15 @@ public final class ClusterNode {
           })
           .onFailure(e -> hazelcast.shutdown());
     });
+  }
+
+  /**
+   * The event bus binds the address Hazelcast chose from {@code CLUSTER_HOST} (left alone, Vert.x would bind the
+   * host's first public interface), with mutual TLS when the deployment has a keystore.
+   */
+  private static EventBusOptions eventBusOptions(NodeConfig node, HazelcastInstance hazelcast) {
+    return node.clusterTls().map(ClusterTls::eventBusOptions).orElseGet(EventBusOptions::new)
+        .setHost(hazelcast.getCluster().getLocalMember().getAddress().getHost());
   }
 
   /** Starts the Hazelcast member; a lite one returns once a data member is in the cluster. Blocking. */

@@ -1,5 +1,6 @@
 package io.catalogsuite.common.config;
 
+import io.catalogsuite.common.cluster.ClusterTls;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.catalogsuite.common.http.GatewayIdentity;
 import java.time.Duration;
@@ -37,6 +38,8 @@ import java.util.UUID;
  *                      discovery, so that gateways stop routing here before the servers close
  * @param cacheWaitSeconds {@code CACHE_WAIT_SECONDS}: how long a member that holds no cluster data (gateway,
  *                      catalog-service) waits at start for cache-service, the members that hold it
+ * @param clusterTls    {@code CLUSTER_KEYSTORE}, {@code CLUSTER_KEYSTORE_PASSWORD}: mutual TLS on the event bus
+ *                      ({@link ClusterTls}); empty when unset
  * @param gatewayIdentity {@code GATEWAY_SECRET}: with it the gateway signs what it forwards and instances serve
  *                      signed requests only ({@link GatewayIdentity}); empty when unset
  */
@@ -55,6 +58,7 @@ public record NodeConfig(
     int weight,
     int drainDelayMs,
     int cacheWaitSeconds,
+    Optional<ClusterTls> clusterTls,
     Optional<GatewayIdentity> gatewayIdentity) {
 
   public NodeConfig {
@@ -85,6 +89,7 @@ public record NodeConfig(
         env.integer("INSTANCE_WEIGHT", 1, 1, 1000),
         env.integer("DRAIN_DELAY_MS", 1_000, 0, 60_000),
         env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
+        ClusterTls.of(env.optional("CLUSTER_KEYSTORE"), env.optional("CLUSTER_KEYSTORE_PASSWORD")),
         GatewayIdentity.of(env.optional("GATEWAY_SECRET")));
   }
 
@@ -107,12 +112,13 @@ public record NodeConfig(
 
   public NodeConfig withDrainDelayMs(int delayMs) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
-        clusterName, clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, gatewayIdentity);
+        clusterName, clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, clusterTls,
+        gatewayIdentity);
   }
 
   public NodeConfig withGatewaySecret(String secret) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
         clusterName, clusterMembers, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
-        GatewayIdentity.of(Optional.of(secret)));
+        clusterTls, GatewayIdentity.of(Optional.of(secret)));
   }
 }

@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * How an instance knows a request comes from the gateway ({@code GATEWAY_SECRET}, the same on every process of a
- * deployment; neither {@code ./suite} nor Compose sets one yet). The gateway signs every request it forwards with
+ * deployment; {@code ./suite} makes one, Compose requires one). The gateway signs every request it forwards with
  * {@value #HEADER}: {@code t=<unix seconds>;s=<HMAC-SHA256 of the time under the secret>}; an instance refuses
  * every request but {@code /health}, {@code /ready} and {@code /metrics} whose signature is missing, wrong or
  * more than {@value #MAX_SKEW_SECONDS} s away from its own clock, with a 403 problem. The secret itself never

@@ -1,5 +1,7 @@
 package io.catalogsuite.launcher;
 
+import io.catalogsuite.common.cluster.ClusterTls;
+
 /**
  * What every process of one suite shares and nobody outside it knows.
  *
@@ -9,14 +11,9 @@ package io.catalogsuite.launcher;
  * @param gatewaySecret  {@code GATEWAY_SECRET}: the gateway signs what it forwards with it, and the instances
  *                       serve only signed requests
  * @param gatewayApiKeys {@code GATEWAY_API_KEYS}: the keys the gateway accepts
+ * @param clusterTls     {@code CLUSTER_KEYSTORE} and its password: only holders of the key speak on the event bus
  */
-public record Deployment(String clusterName, String gatewaySecret, String gatewayApiKeys) {
-
-  /** A deployment of its own for a test: {@code clusterName} and the gateway secret made unique here. */
-  public static Deployment forTest(String clusterLabel, String apiKey) {
-    return new Deployment(clusterLabel + "-" + LocalSecret.random(), LocalSecret.random(),
-        DevApiKey.gatewayApiKeys(apiKey));
-  }
+public record Deployment(String clusterName, String gatewaySecret, String gatewayApiKeys, ClusterTls clusterTls) {
 
   /** What {@code toString} would otherwise print: every secret. */
   @Override

@@ -111,7 +111,8 @@ public final class Suite {
       Deployment deployment = new Deployment(
           state.clusterName() + "-" + LocalSecret.loadOrCreate(workspace.clusterSecret()),
           LocalSecret.loadOrCreate(workspace.gatewaySecret()),
-          DevApiKey.gatewayApiKeys(LocalSecret.loadOrCreate(workspace.devApiKey())));
+          DevApiKey.gatewayApiKeys(LocalSecret.loadOrCreate(workspace.devApiKey())),
+          ClusterKeystore.loadOrCreate(workspace.clusterKeystore(), workspace.clusterKeystorePassword()));
       List<InstanceSpec> specs = SuitePlan.instances(options.cacheInstances(), options.catalogInstances(),
           options.gatewayPort(), deployment, database.url(), workspace.data());
       StateRecorder recorder = new StateRecorder(state);

@@ -25,8 +25,8 @@ public final class SuitePlan {
   /**
    * The instances to start, in start order. Ports are chosen free now: an HTTP port for each cache and catalog
    * instance ({@code gatewayPort} for the gateway) and a cluster port for every member. Every member gets the
-   * deployment's cluster name and gateway secret; the gateway alone gets its API keys. Each cache-service
-   * instance keeps the cache maps defined at runtime in {@code dataDir/<name>/cache-maps.json}.
+   * deployment's cluster name, gateway secret and event-bus keystore; the gateway alone gets its API keys. Each
+   * cache-service instance keeps the cache maps defined at runtime in {@code dataDir/<name>/cache-maps.json}.
    */
   public static List<InstanceSpec> instances(int cache, int catalog, int gatewayPort, Deployment deployment,
       String pgUrl, Path dataDir) {
@@ -39,6 +39,8 @@ public final class SuitePlan {
     Map<String, String> shared = Map.of(
         "CLUSTER_NAME", deployment.clusterName(),
         "GATEWAY_SECRET", deployment.gatewaySecret(),
+        "CLUSTER_KEYSTORE", deployment.clusterTls().keystore().toString(),
+        "CLUSTER_KEYSTORE_PASSWORD", deployment.clusterTls().password(),
         "CLUSTER_HOST", LOOPBACK,
         "CLUSTER_MEMBERS", clusterPorts.stream().map(port -> LOOPBACK + ":" + port).collect(Collectors.joining(",")),
         "HTTP_HOST", LOOPBACK,

@@ -48,6 +48,16 @@ record Workspace(Path root) {
     return suiteDir().resolve("cluster-secret");
   }
 
+  /** The event bus's keystore ({@link ClusterKeystore}, {@code CLUSTER_KEYSTORE}). */
+  Path clusterKeystore() {
+    return suiteDir().resolve("cluster.p12");
+  }
+
+  /** The keystore's password ({@link LocalSecret}, {@code CLUSTER_KEYSTORE_PASSWORD}). */
+  Path clusterKeystorePassword() {
+    return suiteDir().resolve("cluster-keystore-password");
+  }
+
   /** What the services keep across restarts: the cache maps defined at runtime. */
   Path data() {
     return suiteDir().resolve("data");

@@ -49,7 +49,7 @@ class ClusterUnderLoadIT {
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "load-logs").toAbsolutePath());
     fleet.requireJars();
     List<InstanceSpec> specs = SuitePlan.instances(1, 2, gatewayPort,
-        Deployment.forTest(TestNodes.uniqueClusterName(), API_KEY), TestPostgres.createDatabase(), data).stream()
+        TestDeployments.create(TestNodes.uniqueClusterName(), API_KEY), TestPostgres.createDatabase(), data).stream()
         .map(ClusterUnderLoadIT::unlimited).toList();
     fleet.start(specs, START_TIMEOUT);
     gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));

@@ -59,7 +59,7 @@ class SuiteEndToEndIT {
   private static final int STOPPED_BY_SIGTERM = 143;
   /** The test's API key (admin and write): creating products and reading /admin/services need it. */
   private static final String API_KEY = "e2e-" + UUID.randomUUID();
-  private static final Deployment DEPLOYMENT = Deployment.forTest(TestNodes.uniqueClusterName(), API_KEY);
+  private static Deployment deployment;
 
   /**
    * Short leases and small batches, so that a killed instance's batches are taken over within seconds and an
@@ -85,12 +85,13 @@ class SuiteEndToEndIT {
 
   @BeforeAll
   static void startSuite() throws Exception {
+    deployment = TestDeployments.create(TestNodes.uniqueClusterName(), API_KEY);
     Path data = Files.createTempDirectory(Path.of("target"), "suite-data"); // the cache maps defined at runtime
     int gatewayPort = Ports.free();
     String database = TestPostgres.createDatabase();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "e2e-logs").toAbsolutePath());
     fleet.requireJars();
-    List<InstanceSpec> specs = SuitePlan.instances(1, 3, gatewayPort, DEPLOYMENT, database, data).stream()
+    List<InstanceSpec> specs = SuitePlan.instances(1, 3, gatewayPort, deployment, database, data).stream()
         .map(SuiteEndToEndIT::withImportSettings).toList();
     fleet.start(specs, START_TIMEOUT);
     gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));
@@ -138,7 +139,7 @@ class SuiteEndToEndIT {
     }
     // Straight to catalog-1 (which is not killed), signed as the gateway signs what it forwards.
     TestHttp catalog1 = TestHttp.asGateway(fleet.instance("catalog-1").orElseThrow().port(),
-        DEPLOYMENT.gatewaySecret());
+        deployment.gatewaySecret());
     try {
       Future<HttpResponse<Buffer>> upload = catalog1.request(HttpMethod.POST, "/imports")
           .putHeader("Content-Type", "application/x-ndjson").sendBuffer(body);
@@ -269,7 +270,8 @@ class SuiteEndToEndIT {
     for (Instance instance : fleet.instances()) {
       String log = Files.readString(instance.log());
       assertThat(log).as("%s's log", instance.name()).isNotEmpty()
-          .doesNotContain(API_KEY, DEPLOYMENT.gatewaySecret(), DEPLOYMENT.clusterName());
+          .doesNotContain(API_KEY, deployment.gatewaySecret(), deployment.clusterName(),
+              deployment.clusterTls().password());
     }
   }
 

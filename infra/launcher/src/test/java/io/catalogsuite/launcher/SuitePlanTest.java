@@ -2,6 +2,7 @@ package io.catalogsuite.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogsuite.common.cluster.ClusterTls;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class SuitePlanTest {
   private final Deployment deployment = new Deployment("suite-test-secret", "gateway-secret-of-32-characters!",
-      "suite-dev:0123456789abcdef:admin|write");
+      "suite-dev:0123456789abcdef:admin|write", new ClusterTls(Path.of("/suite/cluster.p12"), "keystore-password"));
   private final List<InstanceSpec> plan = SuitePlan.instances(2, 3, 8080, deployment,
       "postgresql://postgres@localhost:5432/catalog", Path.of("/suite/data"));
 
@@ -68,8 +69,16 @@ class SuitePlanTest {
   }
 
   @Test
+  void everyMember_getsTheEventBusKeystore() {
+    assertThat(plan).allSatisfy(spec -> assertThat(spec.env())
+        .containsEntry("CLUSTER_KEYSTORE", "/suite/cluster.p12")
+        .containsEntry("CLUSTER_KEYSTORE_PASSWORD", "keystore-password"));
+  }
+
+  @Test
   void theDeployment_printsNoSecret() {
-    assertThat(deployment.toString()).doesNotContain("secret-of", "0123456789abcdef", "suite-test");
+    assertThat(deployment.toString())
+        .doesNotContain("secret-of", "0123456789abcdef", "suite-test", "keystore-password");
   }
 
   @Test

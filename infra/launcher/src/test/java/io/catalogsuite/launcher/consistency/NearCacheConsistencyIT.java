@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.launcher.Deployment;
+import io.catalogsuite.launcher.TestDeployments;
 import io.catalogsuite.launcher.Fleet;
 import io.catalogsuite.launcher.Instance;
 import io.catalogsuite.launcher.InstanceSpec;
@@ -61,7 +62,7 @@ class NearCacheConsistencyIT {
     String database = TestPostgres.createDatabase();
     fleet = new Fleet(PROJECT_ROOT, Path.of("target", "consistency-logs").toAbsolutePath());
     fleet.requireJars();
-    Deployment deployment = Deployment.forTest(TestNodes.uniqueClusterName(), "unused-" + UUID.randomUUID());
+    Deployment deployment = TestDeployments.create(TestNodes.uniqueClusterName(), "unused-" + UUID.randomUUID());
     List<InstanceSpec> specs = SuitePlan.instances(1, 3, Ports.free(), deployment, database, data).stream()
         .filter(spec -> spec.service() != ServiceKind.GATEWAY) // the clients talk to each instance directly
         .toList();
