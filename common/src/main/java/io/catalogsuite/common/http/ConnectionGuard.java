@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -32,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  *       connection for that long at most). Vert.x's own idle timeout would not do: any byte resets it.</li>
  *   <li><b>A bounded keep-alive.</b> A connection that has been answered and sends nothing more (or a new one
  *       that sends nothing) is closed after {@link HttpTimeouts#keepAlive()}, silently, as HTTP allows.</li>
+ *   <li><b>An answer to a body whose framing broke</b> (a bad chunk size): the response already written, or a
+ *       {@code 400} problem, before the connection closes. Left to Vert.x, the client gets a closed connection.</li>
  *   <li><b>A {@code 505} problem for an HTTP version other than 1.0 and 1.1</b> ({@code HTTP/9.9},
  *       {@code HTTP/2.0} on a cleartext HTTP/1 connection). Left to Vert.x, such a request gets a bare
  *       {@code 501} before any handler sees it.</li>
@@ -76,6 +79,8 @@ public final class ConnectionGuard {
   private long deadline;
   private boolean timerArmed;
   private boolean rejecting;
+  /** A response's head has been written and its end not yet. */
+  private boolean answering;
 
   private ConnectionGuard(Channel channel, HttpTimeouts timeouts) {
     this.channel = channel;
@@ -131,6 +136,11 @@ public final class ConnectionGuard {
         unanswered++;
         readingBody = true;
         phase = Phase.BUSY;
+      } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        rejecting = true;
+        refuseBody(context);
+        return;
       }
       if (msg instanceof LastHttpContent) {
         readingBody = false;
@@ -140,8 +150,12 @@ public final class ConnectionGuard {
 
     @Override
     public void write(ChannelHandlerContext context, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpResponse && !interim(msg)) {
+        answering = true;
+      }
       if (msg instanceof LastHttpContent && !interim(msg) && unanswered > 0) {
         unanswered--;
+        answering = false;
       }
       context.write(msg, promise);
       if (unanswered == 0 && !readingBody && phase == Phase.BUSY) {
@@ -155,6 +169,20 @@ public final class ConnectionGuard {
         waitFor(Phase.WAITING, keepAliveNanos);
       }
       context.fireChannelReadComplete();
+    }
+  }
+
+  /**
+   * A body whose framing broke (a chunk size that is no number, a chunk longer than announced): Vert.x would
+   * close the connection at once, dropping even a response already written but not yet sent. The client gets
+   * what was answered, or a 400 problem if nothing was, and then the connection closes.
+   */
+  private void refuseBody(ChannelHandlerContext context) {
+    if (unanswered == 0 || answering) {
+      context.flush();
+      channel.close();
+    } else {
+      answerAndClose(ProblemException.badRequest("the request body is not valid HTTP framing"));
     }
   }
 

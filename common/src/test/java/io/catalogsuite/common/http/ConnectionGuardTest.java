@@ -94,6 +94,15 @@ class ConnectionGuardTest {
   }
 
   @Test
+  void aBrokenChunk_getsA400Problem_notASilentClose() throws IOException {
+    try (Socket socket = connect()) {
+      send(socket, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabcd\r\n0\r\n\r\n");
+      String response = readToClose(socket);
+      assertThat(response).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("application/problem+json");
+    }
+  }
+
+  @Test
   void anIdleKeptAliveConnection_isClosedSilently_afterItsTime() throws IOException {
     try (Socket socket = connect()) {
       send(socket, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
