@@ -8,6 +8,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import io.catalogsuite.common.config.ClusterHost;
 import io.catalogsuite.common.config.NodeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -280,17 +281,17 @@ public final class ClusterNode {
     join.getMulticastConfig().setEnabled(false);
     // Host names expand to all their addresses: a Compose service name means every replica.
     join.getTcpIpConfig().setEnabled(true).setMembers(JoinMembers.resolve(node.clusterMembers()));
-    node.clusterHost().ifPresent(host -> {
-      if (NodeConfig.isInterfacePattern(host)) {
-        // The one interface whose address matches (10.231.0.*), on a host with several networks.
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(host);
-      } else {
-        // Exactly this address; without either Hazelcast picks an interface of its own.
-        config.setProperty("hazelcast.local.localAddress", host);
-      }
+    if (node.clusterHost() instanceof ClusterHost.InterfacePattern pattern) {
+      // The one interface whose address matches (10.231.0.*), on a host with several networks.
+      config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(pattern.pattern());
+    } else if (node.clusterHost() instanceof ClusterHost.Address address) {
+      // Exactly this address; without either Hazelcast picks an interface of its own.
+      config.setProperty("hazelcast.local.localAddress", address.host());
+    }
+    if (!(node.clusterHost() instanceof ClusterHost.Auto)) {
       // Bind that address only, not every interface (the Vert.x event bus binds it too).
       config.setProperty("hazelcast.socket.bind.any", "false");
-    });
+    }
     return config;
   }
 }

@@ -27,10 +27,8 @@ import java.util.UUID;
  *                      the address this node has in the cluster
  * @param clusterName   {@code CLUSTER_NAME}: members with another name never join
  * @param clusterMembers {@code CLUSTER_MEMBERS}: TCP-IP join list, {@code host} or {@code host:port}
- * @param clusterHost   {@code CLUSTER_HOST}: the address Hazelcast and the event bus bind and advertise, or an
- *                      IPv4 pattern ({@code 10.231.0.*}, {@code 10.231.0.10-200}) that picks the one interface
- *                      matching it (a container on several networks); {@code auto} (empty here) lets Hazelcast
- *                      choose, which is right inside a container with one network
+ * @param clusterHost   {@code CLUSTER_HOST}: the address Hazelcast and the event bus bind and advertise, an IPv4
+ *                      pattern that picks the one interface matching it, or {@code auto} ({@link ClusterHost})
  * @param clusterPort   {@code CLUSTER_PORT}: the first Hazelcast port tried; the next free one is taken
  * @param weight        {@code INSTANCE_WEIGHT}: this instance's share under weighted balancing, published in
  *                      discovery
@@ -53,7 +51,7 @@ public record NodeConfig(
     Optional<String> publicHost,
     String clusterName,
     List<String> clusterMembers,
-    Optional<String> clusterHost,
+    ClusterHost clusterHost,
     int clusterPort,
     int weight,
     int drainDelayMs,
@@ -73,7 +71,7 @@ public record NodeConfig(
     return new NodeConfig(
         serviceName,
         env.string("INSTANCE_ID", serviceName + "-" + UUID.randomUUID().toString().substring(0, 8)),
-        env.string("HTTP_HOST", "0.0.0.0"),
+        env.string("HTTP_HOST", "127.0.0.1"), // a process run by hand serves its own machine until told more
         env.integer("HTTP_PORT", defaultPort, 0, 65535),
         env.integer("HTTP_INSTANCES", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256),
         new HttpTimeouts(
@@ -84,30 +82,13 @@ public record NodeConfig(
         env.optional("PUBLIC_HOST"),
         env.string("CLUSTER_NAME", "catalog-suite"),
         env.list("CLUSTER_MEMBERS", "127.0.0.1"),
-        clusterHost(env.string("CLUSTER_HOST", "127.0.0.1")),
+        ClusterHost.parse(env.string("CLUSTER_HOST", "127.0.0.1")),
         env.integer("CLUSTER_PORT", 5701, 1, 65535),
         env.integer("INSTANCE_WEIGHT", 1, 1, 1000),
         env.integer("DRAIN_DELAY_MS", 1_000, 0, 60_000),
         env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
         ClusterTls.of(env.optional("CLUSTER_KEYSTORE"), env.optional("CLUSTER_KEYSTORE_PASSWORD")),
         GatewayIdentity.of(env.optional("GATEWAY_SECRET")));
-  }
-
-  private static Optional<String> clusterHost(String value) {
-    if (value.equalsIgnoreCase("auto")) {
-      return Optional.empty();
-    }
-    if (value.contains("*") && !isInterfacePattern(value)) {
-      throw new ConfigException("CLUSTER_HOST: '" + value + "' is neither an address nor an IPv4 pattern such as"
-          + " 10.231.0.* or 10.231.0.10-200");
-    }
-    return Optional.of(value);
-  }
-
-  /** Whether {@code host} is an IPv4 pattern (four parts, each a number, a range {@code a-b} or {@code *}). */
-  public static boolean isInterfacePattern(String host) {
-    return (host.contains("*") || host.contains("-"))
-        && host.matches("((\\d{1,3}(-\\d{1,3})?|\\*)\\.){3}(\\d{1,3}(-\\d{1,3})?|\\*)");
   }
 
   public NodeConfig withDrainDelayMs(int delayMs) {

@@ -3,6 +3,7 @@ package io.catalogsuite.common.cluster;
 import com.hazelcast.config.Config;
 import io.catalogsuite.common.RoutelessService;
 import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.common.config.ClusterHost;
 import io.catalogsuite.common.config.NodeConfig;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.vertx.core.Future;
@@ -53,7 +54,8 @@ final class PingNodes {
   static NodeConfig config(String instance, String cluster, String members, int clusterPort,
       Optional<ClusterTls> tls) {
     return new NodeConfig(instance.replaceAll("-\\d+$", ""), instance, "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS,
-        Optional.of("127.0.0.1"), cluster, List.of(members.split(",")), Optional.of("127.0.0.1"), clusterPort, 1,
+        Optional.of("127.0.0.1"), cluster, List.of(members.split(",")), new ClusterHost.Address("127.0.0.1"),
+        clusterPort, 1,
         0, 30, tls, Optional.empty());
   }
 

@@ -13,11 +13,11 @@ class NodeConfigTest {
   void fromEnv_defaults() {
     NodeConfig config = NodeConfig.fromEnv("catalog-service", 0, Map.of());
     assertThat(config.httpPort()).isZero();
-    assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(config.httpHost()).isEqualTo("127.0.0.1");
     assertThat(config.instanceId()).startsWith("catalog-service-");
     assertThat(config.clusterName()).isEqualTo("catalog-suite");
     assertThat(config.clusterMembers()).containsExactly("127.0.0.1");
-    assertThat(config.clusterHost()).contains("127.0.0.1");
+    assertThat(config.clusterHost()).isEqualTo(new ClusterHost.Address("127.0.0.1"));
     assertThat(config.publicHost()).isEmpty();
   }
 
@@ -28,7 +28,7 @@ class NodeConfigTest {
     assertThat(config.httpPort()).isEqualTo(9000);
     assertThat(config.instanceId()).isEqualTo("gw-1");
     assertThat(config.clusterMembers()).isEqualTo(List.of("a", "b:5702"));
-    assertThat(config.clusterHost()).isEmpty();
+    assertThat(config.clusterHost()).isEqualTo(new ClusterHost.Auto());
     assertThat(config.publicHost()).isEqualTo(Optional.of("10.0.0.5"));
   }
 
@@ -44,11 +44,11 @@ class NodeConfigTest {
   @Test
   void clusterHost_anAddressAHostNameOrAnInterfacePattern() {
     assertThat(NodeConfig.fromEnv("gateway", 8080, Map.of("CLUSTER_HOST", "10.231.0.*")).clusterHost())
-        .contains("10.231.0.*");
-    assertThat(NodeConfig.isInterfacePattern("10.231.0.*")).isTrue();
-    assertThat(NodeConfig.isInterfacePattern("10.231.0-3.10-200")).isTrue();
-    assertThat(NodeConfig.isInterfacePattern("cache-service-1")).isFalse(); // a host name, bound as given
-    assertThat(NodeConfig.isInterfacePattern("10.0.0.5")).isFalse();
+        .isEqualTo(new ClusterHost.InterfacePattern("10.231.0.*"));
+    assertThat(ClusterHost.parse("10.231.0-3.10-200")).isEqualTo(new ClusterHost.InterfacePattern("10.231.0-3.10-200"));
+    assertThat(ClusterHost.parse("cache-service-1")).isEqualTo(new ClusterHost.Address("cache-service-1"));
+    assertThat(ClusterHost.parse("10.0.0.5")).isEqualTo(new ClusterHost.Address("10.0.0.5"));
+    assertThat(ClusterHost.parse("AUTO")).isEqualTo(new ClusterHost.Auto());
     assertThatThrownBy(() -> NodeConfig.fromEnv("gateway", 8080, Map.of("CLUSTER_HOST", "10.*")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("CLUSTER_HOST");
   }
