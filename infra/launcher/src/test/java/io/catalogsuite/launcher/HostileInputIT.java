@@ -126,6 +126,17 @@ class HostileInputIT {
   }
 
   @Test
+  void nulInAHeader_is400() throws IOException {
+    String body = product(run(), 1).encode();
+    for (String header : List.of("Idempotency-Key: a\u0000b", "If-Match: \"\u0000\"", "Last-Event-ID: 1\u0000")) {
+      String response = exchange("POST /api/catalog/products HTTP/1.1\r\nHost: x\r\nX-API-Key: " + API_KEY
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n" + header
+          + "\r\nConnection: close\r\n\r\n" + body);
+      assertThat(response).as(header).startsWith("HTTP/1.1 400 ").contains("application/problem+json");
+    }
+  }
+
+  @Test
   void aCursorCarryingNul_is400() {
     String json = new JsonObject().put("s", "name").put("v", "a\u0000b").put("i", 1).encode();
     String cursor = Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
