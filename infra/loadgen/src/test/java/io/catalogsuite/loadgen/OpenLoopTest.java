@@ -35,15 +35,10 @@ class OpenLoopTest {
    */
   @Test
   void aStall_showsInTheTail() throws Exception {
-    try (Stub stub = new Stub()) {
-      LoadOptions options = options(stub.uri(), 100, Duration.ofSeconds(3), 1_000);
-      stub.stallAt(SEEDED + 50, 1_500); // half a second into the run
-      assertThat(LoadMain.run(options, quiet())).isTrue();
-      JsonObject total = report().getJsonObject("total");
-      assertThat(total.getJsonObject("latencyMs").getDouble("p99")).isGreaterThanOrEqualTo(1_000);
-      assertThat(total.getLong("dropped")).isZero();
-      assertThat(total.getLong("errors")).isZero();
-    }
+    JsonObject total = runWithAStall(Duration.ofSeconds(3), 1_000);
+    assertThat(total.getJsonObject("latencyMs").getDouble("p99")).isGreaterThanOrEqualTo(1_000);
+    assertThat(total.getLong("dropped")).isZero();
+    assertThat(total.getLong("errors")).isZero();
   }
 
   @Test
@@ -65,13 +60,17 @@ class OpenLoopTest {
   /** With every connection held by the stall, what falls due is counted as dropped, not sent late. */
   @Test
   void requestsDueWhileEveryConnectionIsBusy_areDropped() throws Exception {
+    JsonObject total = runWithAStall(Duration.ofSeconds(2), 2);
+    assertThat(total.getLong("dropped")).isGreaterThan(50);
+    assertThat(total.getLong("completed") + total.getLong("dropped")).isEqualTo(total.getLong("offered"));
+  }
+
+  /** 100 requests/s against a stub that stalls 1.5 s, half a second into the run; the report's totals. */
+  private JsonObject runWithAStall(Duration duration, int connections) throws Exception {
     try (Stub stub = new Stub()) {
-      LoadOptions options = options(stub.uri(), 100, Duration.ofSeconds(2), 2);
-      stub.stallAt(SEEDED + 50, 1_500); // half a second into the run
-      assertThat(LoadMain.run(options, quiet())).isTrue();
-      JsonObject total = report().getJsonObject("total");
-      assertThat(total.getLong("dropped")).isGreaterThan(50);
-      assertThat(total.getLong("completed") + total.getLong("dropped")).isEqualTo(total.getLong("offered"));
+      stub.stallAt(SEEDED + 50, 1_500);
+      assertThat(LoadMain.run(options(stub.uri(), 100, duration, connections), quiet())).isTrue();
+      return report().getJsonObject("total");
     }
   }
 
