@@ -1,25 +1,24 @@
 package io.catalogsuite.loadgen;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * {@code loadgen}: seeds what it needs, offers the load open-loop, prints a line a second, cleans up, and writes
- * {@code load-report.json} into the report directory. Exit status 0, or 2 for bad options, 1 for a failed run.
+ * {@code load-report.json} and {@code load-report.html} into the report directory (see {@link Report}). Exit status 0, or 2 for bad options, 1 for a failed run.
  */
 public final class LoadMain {
   private LoadMain() {
@@ -45,46 +44,51 @@ public final class LoadMain {
           new PoolOptions().setHttp1MaxSize(options.connections()));
       Context loop = vertx.getOrCreateContext();
       Workload workload = new Workload(options, UUID.randomUUID().toString().substring(0, 8));
-      out.printf("seeding %d products...%n", options.mix().getOrDefault(Operation.GET, 0) > 0 ? options.hotSet() : 0);
-      workload.seed(client).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-      out.printf("offering %.0f requests/s for %s over at most %d connections (Poisson arrivals, seed %d)%n",
-          options.rate(), options.duration(), options.connections(), options.seed());
+      Balancing balancing = await(Balancing.of(client, workload, options), 30);
+      out.printf("catalog balancing: %s%n", balancing.strategy().orElse("unknown (the key has no admin role)"));
+      if (workload.seeds()) {
+        out.printf("seeding %d products...%n", options.hotSet());
+      }
+      await(workload.seed(client), 300);
       Instant started = Instant.now();
-      OpenLoop.Result result = new OpenLoop(loop, client, workload, options)
-          .run(options.rate(), second -> {
-            if (second.offered() + second.completed() > 0) {
-              out.println(line(second));
-            }
-          })
-          .toCompletionStage().toCompletableFuture()
-          .get(options.duration().toSeconds() + options.timeout().toSeconds() + 60, TimeUnit.SECONDS);
-      int notDeleted = workload.cleanUp(vertx, client).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-      JsonObject report = report(options, started, result).put("cleanUpFailures", notDeleted);
-      Path file = Path.of(options.report()).resolve("load-report.json");
-      write(file, report.encodePrettily());
-      out.println(summary(result.total(), options.duration().toMillis() / 1000.0));
-      out.println("report: " + file);
+      List<Report.Step> steps = new ArrayList<>();
+      Recording total = new Recording();
+      List<Double> rates = options.rates();
+      for (int i = 0; i < rates.size(); i++) {
+        double rate = rates.get(i);
+        out.printf("%soffering %.0f requests/s for %s over at most %d connections (Poisson arrivals, seed %d)%n",
+            rates.size() > 1 ? "step " + (i + 1) + "/" + rates.size() + ": " : "", rate, options.duration(),
+            options.connections(), options.seed() + i);
+        OpenLoop.Result result = await(new OpenLoop(loop, client, workload, options)
+            .run(rate, options.seed() + i, second -> {
+              if (second.offered() + second.completed() > 0) {
+                out.println(line(second));
+              }
+            }), options.duration().toSeconds() + options.timeout().toSeconds() + 60);
+        steps.add(new Report.Step(rate, result, Fairness.test(balancing, result.total().instances())));
+        total.add(result.total());
+        out.println(summary(result.total(), options.duration().toMillis() / 1000.0));
+      }
+      out.println("cleaning up...");
+      int notDeleted = await(workload.cleanUp(vertx, client), 300);
+      JsonObject report = Report.json(options, started, balancing, steps, total,
+          Fairness.test(balancing, total.instances())).put("cleanUpFailures", notDeleted);
+      if (report.containsKey("knee")) {
+        JsonObject knee = report.getJsonObject("knee");
+        out.println(knee == null ? String.format("knee: none (no step kept the p99 below %s without errors)",
+            options.p99Target()) : String.format("knee: %.0f requests/s offered, p99 %.2f ms (target %s)",
+            knee.getDouble("offeredRate"), knee.getDouble("p99Ms"), options.p99Target()));
+      }
+      Path page = Report.write(Path.of(options.report()), report);
+      out.println("report: " + page + " and " + page.resolveSibling(Report.JSON_FILE));
       return true;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 
-  static JsonObject report(LoadOptions options, Instant started, OpenLoop.Result result) {
-    JsonArray seconds = new JsonArray();
-    result.seconds().forEach(second -> seconds.add(second.toJson(1.0)));
-    return new JsonObject()
-        .put("startedAt", started.toString())
-        .put("gateway", options.gateway().toString())
-        .put("offeredRate", options.rate())
-        .put("durationSeconds", options.duration().toMillis() / 1000.0)
-        .put("connections", options.connections())
-        .put("seed", options.seed())
-        .put("mix", new JsonObject(options.mix().entrySet().stream()
-            .collect(Collectors.toMap(e -> e.getKey().label(), e -> (Object) e.getValue()))))
-        .put("total", result.total().toJson(options.duration().toMillis() / 1000.0))
-        .put("fairness", Fairness.evenSplit(result.total().instances()))
-        .put("seconds", seconds);
+  private static <T> T await(Future<T> future, long seconds) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
   }
 
   /** The live line of one second: rate, p99, errors, drops and the split over instances. */
@@ -98,15 +102,8 @@ public final class LoadMain {
   }
 
   private static String summary(Recording total, double seconds) {
-    return String.format("total: offered %.0f/s, done %.0f/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms,"
+    return String.format("  offered %.0f/s, done %.0f/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms,"
         + " errors %d, dropped %d", total.offered() / seconds, total.completed() / seconds, total.percentileMs(50),
         total.percentileMs(99), total.percentileMs(99.9), total.errors(), total.dropped());
-  }
-
-  private static void write(Path file, String text) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "load-report", ".tmp");
-    Files.writeString(temporary, text);
-    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }

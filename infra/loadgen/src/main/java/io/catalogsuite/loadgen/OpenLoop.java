@@ -38,14 +38,17 @@ final class OpenLoop {
     this.options = options;
   }
 
-  /** Runs for the options' duration at {@code rate}; {@code eachSecond} gets every second's recording. */
-  Future<Result> run(double rate, Consumer<Recording> eachSecond) {
+  /**
+   * Runs for the options' duration at {@code rate}, arrivals drawn from {@code seed}; {@code eachSecond} gets
+   * every second's recording.
+   */
+  Future<Result> run(double rate, long seed, Consumer<Recording> eachSecond) {
     Promise<Result> done = Promise.promise();
     long start = System.nanoTime();
     long end = start + options.duration().toNanos();
     loop.runOnContext(v -> {
       long timer = loop.owner().setPeriodic(1_000, 1_000, id -> closeSecond(eachSecond));
-      Thread scheduler = new Thread(() -> schedule(new Arrivals(rate, options.seed(), start), end, () ->
+      Thread scheduler = new Thread(() -> schedule(new Arrivals(rate, seed, start), end, () ->
           loop.runOnContext(last -> drain(timer, eachSecond, done))), "loadgen-scheduler");
       scheduler.setDaemon(true);
       scheduler.start();
@@ -77,17 +80,17 @@ final class OpenLoop {
     inFlight++;
     Operation op = workload.nextOperation();
     Workload.Request request = workload.request(op);
-    RequestOptions options = new RequestOptions()
-        .setAbsoluteURI(this.options.gateway().resolve(request.path()).toString())
+    RequestOptions sent = workload.withKey(new RequestOptions()
+        .setAbsoluteURI(options.gateway().resolve(request.path()).toString())
         .setMethod(request.method())
-        .setIdleTimeout(this.options.timeout().toMillis());
-    workload.headers().forEach(options::putHeader);
-    client.request(options)
+        .setIdleTimeout(options.timeout().toMillis()));
+    if (request.body() != null) {
+      sent.putHeader("Content-Type", request.contentType());
+    }
+    client.request(sent)
         .compose(r -> request.body() == null ? r.send() : r.send(request.body()))
         .compose(response -> response.body().map(body -> {
-          if (op == Operation.CREATE && response.statusCode() == 201) {
-            workload.created(body);
-          }
+          workload.answered(op, response);
           return response;
         }))
         .onComplete(outcome -> {

@@ -11,8 +11,12 @@ enum Operation {
   LIST("list"),
   /** {@code GET /api/catalog/products?q=...}: full-text search. */
   SEARCH("search"),
-  /** {@code POST /api/catalog/products}: a new product, deleted after the run. */
-  CREATE("create");
+  /** {@code POST /api/catalog/products}: a new product in the run's category, deleted after the run. */
+  CREATE("create"),
+  /** {@code POST /api/catalog/products/{id}/reservations}: one of a hot product's (ample) stock. */
+  RESERVE("reserve"),
+  /** {@code POST /api/catalog/imports}: a small NDJSON import of new products, deleted after the run. */
+  IMPORT("import");
 
   private final String label;
 
@@ -22,6 +26,16 @@ enum Operation {
 
   String label() {
     return label;
+  }
+
+  /** Whether it needs the seeded hot set. */
+  boolean needsHotSet() {
+    return this == GET || this == RESERVE;
+  }
+
+  /** Whether it writes, so needs a key with the write role. */
+  boolean writes() {
+    return this == CREATE || this == RESERVE || this == IMPORT;
   }
 
   static Operation named(String label) {

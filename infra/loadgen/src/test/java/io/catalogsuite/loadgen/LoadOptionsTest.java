@@ -20,6 +20,17 @@ class LoadOptionsTest {
   }
 
   @Test
+  void aRamp_offersEvenlySpacedShares_from10To150PercentOfTheRate() {
+    LoadOptions options = LoadOptions.parse(new String[] {"--url", "http://x", "--ramp", "--rate", "1000",
+        "--steps", "5"}, Map.of("API_KEY", "k"));
+    assertThat(options.ramp()).isTrue();
+    assertThat(options.duration()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.p99Target()).isEqualTo(Duration.ofMillis(100));
+    assertThat(options.rates()).containsExactly(100.0, 450.0, 800.0, 1150.0, 1500.0);
+    assertThat(parse("--rate", "7").rates()).containsExactly(7.0);
+  }
+
+  @Test
   void everyMistake_isNamed() {
     assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--rate", "5"}, Map.of()))
         .hasMessageContaining("--url");
@@ -28,6 +39,8 @@ class LoadOptionsTest {
     assertThatThrownBy(() -> parse("--mix", "get=1,fly=2")).hasMessageContaining("fly");
     assertThatThrownBy(() -> parse("--connections", "0")).hasMessageContaining("--connections");
     assertThatThrownBy(() -> parse("--rte", "5")).hasMessageContaining("--rte");
+    assertThatThrownBy(() -> parse("--steps", "1")).hasMessageContaining("--steps");
+    assertThatThrownBy(() -> parse("--p99-target", "0ms")).hasMessageContaining("--p99-target");
     assertThatThrownBy(() -> LoadOptions.parse(new String[] {"--url", "http://x"}, Map.of()))
         .hasMessageContaining("--api-key");
   }

@@ -24,9 +24,9 @@ class OpenLoopTest {
   Path dir;
 
   private LoadOptions options(URI uri, double rate, Duration duration, int connections) {
-    return new LoadOptions(uri, rate, duration, connections, Duration.ofSeconds(10),
-        Map.of(Operation.GET, 8, Operation.LIST, 1, Operation.CREATE, 1), SEEDED, 3, Optional.of("key"),
-        dir.toString());
+    return new LoadOptions(uri, rate, duration, false, 8, Duration.ofMillis(100), connections,
+        Duration.ofSeconds(10), Map.of(Operation.GET, 6, Operation.LIST, 1, Operation.CREATE, 1,
+        Operation.RESERVE, 1, Operation.IMPORT, 1), SEEDED, 3, Optional.of("key"), dir.toString());
   }
 
   /**
@@ -51,9 +51,11 @@ class OpenLoopTest {
       assertThat(total.getLong("offered")).isBetween(300L, 500L); // 400 expected: Poisson, a fixed seed
       assertThat(total.getLong("completed")).isEqualTo(total.getLong("offered"));
       assertThat(total.getJsonObject("instances").fieldNames()).containsExactlyInAnyOrder("stub-1", "stub-2");
+      assertThat(report.getJsonObject("fairness").getString("strategy")).isEqualTo("round-robin");
       assertThat(report.getJsonObject("fairness").getDouble("pValue")).isGreaterThan(0.01);
       assertThat(report.getJsonArray("seconds")).isNotEmpty();
       assertThat(report.getInteger("cleanUpFailures")).isZero();
+      assertThat(stub.products()).as("everything the run created is deleted").isEmpty();
     }
   }
 
@@ -75,7 +77,7 @@ class OpenLoopTest {
   }
 
   private JsonObject report() throws Exception {
-    return new JsonObject(Files.readString(dir.resolve("load-report.json")));
+    return new JsonObject(Files.readString(dir.resolve(Report.JSON_FILE)));
   }
 
   private static PrintStream quiet() {
