@@ -17,6 +17,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -107,11 +108,12 @@ public final class ImportHandlers {
           + " line), got " + (contentType == null ? "none" : "'" + contentType + "'"));
     }
     String length = ctx.request().getHeader("Content-Length");
-    if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
-        && Long.parseLong(length) > config.maxBytes()) {
+    OptionalLong announced = length != null && !length.isEmpty() && length.length() < 19
+        && length.chars().allMatch(Character::isDigit) ? OptionalLong.of(Long.parseLong(length)) : OptionalLong.empty();
+    if (announced.isPresent() && announced.getAsLong() > config.maxBytes()) {
       throw ImportUpload.tooLarge(config.maxBytes()); // said up front: refused before the body is sent
     }
-    new ImportUpload(ctx, repository, config, vertx.eventBus(), member).start();
+    new ImportUpload(ctx, repository, config, vertx.eventBus(), member, announced).start();
   }
 
   /**

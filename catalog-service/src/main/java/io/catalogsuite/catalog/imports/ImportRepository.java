@@ -16,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -43,20 +44,22 @@ final class ImportRepository {
   record ClaimedBatch(UUID job, int seq, int attempt, long firstLine, List<String> lines) {
   }
 
-  private static final String CREATE_JOB = "INSERT INTO import_jobs (id, state, receiver) VALUES ($1, 'receiving', $2)";
+  private static final String CREATE_JOB = """
+      INSERT INTO import_jobs (id, state, receiver, bytes_expected) VALUES ($1, 'receiving', $2, $3)""";
 
   /*
-   * Stores batch $2 of job $1 (lines from $3: $4) with the errors of the lines refused on receipt ($6 lines, $7
-   * reasons), and counts the job's lines so far ($5). Only while the job is receiving: the update locks the job
+   * Stores batch $2 of job $1 (lines from $3: $4, $8 bytes of the upload) with the errors of the lines refused on
+   * receipt ($6 lines, $7 reasons), and counts the job's lines and bytes stored so far ($5, $9). Only while the job is receiving: the update locks the job
    * row, so an abort (which updates it too) waits for this to commit, and then deletes the batch with the others.
    */
   private static final String STORE_BATCH = """
       WITH job AS (
-        UPDATE import_jobs SET lines = $5, batches = $2::int + 1 WHERE id = $1 AND state = 'receiving' RETURNING id
+        UPDATE import_jobs SET lines = $5, batches = $2::int + 1, bytes_stored = $9
+         WHERE id = $1 AND state = 'receiving' RETURNING id
       ),
       batch AS (
-        INSERT INTO import_batches (job_id, seq, first_line, lines)
-        SELECT id, $2::int, $3::bigint, $4::text[] FROM job RETURNING job_id
+        INSERT INTO import_batches (job_id, seq, first_line, lines, bytes)
+        SELECT id, $2::int, $3::bigint, $4::text[], $8::bigint FROM job RETURNING job_id
       ),
       refused AS (
         INSERT INTO import_errors (job_id, line, reason)
@@ -65,7 +68,8 @@ final class ImportRepository {
       SELECT count(*) FROM batch""";
 
   private static final String FINISH_RECEIVING = """
-      UPDATE import_jobs SET state = 'processing', received_at = now() WHERE id = $1 AND state = 'receiving'""";
+      UPDATE import_jobs SET state = 'processing', received_at = now(), bytes_stored = $2
+       WHERE id = $1 AND state = 'receiving'""";
 
   private static final String ABORT_JOB = """
       UPDATE import_jobs SET state = 'aborted', aborted_at = now(), error = $2 WHERE id = $1 AND state = 'receiving'""";
@@ -178,7 +182,9 @@ final class ImportRepository {
 
   private static final String STATUS = """
       SELECT j.id, j.state, j.created_at, j.lines, j.batches, j.received_at, j.aborted_at, j.error, now() AS now,
+             j.bytes_expected, j.bytes_stored,
              count(b.seq) FILTER (WHERE b.state = 'done') AS done,
+             coalesce(sum(b.bytes) FILTER (WHERE b.state = 'done'), 0) AS bytes_done,
              coalesce(sum(b.rows_done), 0) AS rows_done, coalesce(sum(b.rows_failed), 0) AS rows_failed,
              max(b.finished_at) AS last_finished,
              EXISTS (SELECT FROM product_events e WHERE e.import_job = $1 AND e.position IS NULL)
@@ -204,8 +210,10 @@ final class ImportRepository {
     this.transactions = transactions;
   }
 
-  Future<Void> createJob(UUID job, String receiver) {
-    return client.preparedQuery(CREATE_JOB).execute(Tuple.of(job, receiver)).mapEmpty();
+  /** A job receiving its upload, of the size the client announced, if it did. */
+  Future<Void> createJob(UUID job, String receiver, OptionalLong announced) {
+    return client.preparedQuery(CREATE_JOB)
+        .execute(Tuple.of(job, receiver, announced.isPresent() ? announced.getAsLong() : null)).mapEmpty();
   }
 
   /**
@@ -213,16 +221,20 @@ final class ImportRepository {
    * longer receiving (it was aborted).
    */
   Future<Boolean> storeBatch(UUID job, int seq, long firstLine, List<String> lines, long jobLines,
-      List<LineError> refused) {
+      List<LineError> refused, long bytes, long jobBytes) {
     Tuple params = Tuple.of(job, seq, firstLine).addValue(lines.toArray(String[]::new)).addValue(jobLines)
         .addValue(refused.stream().map(LineError::line).toArray(Long[]::new))
-        .addValue(refused.stream().map(LineError::reason).toArray(String[]::new));
+        .addValue(refused.stream().map(LineError::reason).toArray(String[]::new))
+        .addValue(bytes).addValue(jobBytes);
     return client.preparedQuery(STORE_BATCH).execute(params).map(rows -> rows.iterator().next().getLong(0) == 1);
   }
 
-  /** The upload is complete: the job is processing. False when it is no longer receiving (it was aborted). */
-  Future<Boolean> finishReceiving(UUID job) {
-    return client.preparedQuery(FINISH_RECEIVING).execute(Tuple.of(job)).map(rows -> rows.rowCount() == 1);
+  /**
+   * The upload is complete, {@code bytes} long: the job is processing. False when it is no longer receiving (it
+   * was aborted).
+   */
+  Future<Boolean> finishReceiving(UUID job, long bytes) {
+    return client.preparedQuery(FINISH_RECEIVING).execute(Tuple.of(job, bytes)).map(rows -> rows.rowCount() == 1);
   }
 
   /**
@@ -419,6 +431,12 @@ final class ImportRepository {
     long rate = elapsed.toMillis() <= 0 ? 0 : Math.round((rowsDone + rowsFailed) * 1000.0 / elapsed.toMillis());
     boolean more = errors.size() > errorLimit;
     List<LineError> page = more ? errors.subList(0, errorLimit) : errors;
+    long bytesStored = row.getLong("bytes_stored");
+    Long expected = row.getLong("bytes_expected");
+    // Blank lines after the last batch belong to none, so a completed job's batches may hold a little less.
+    ImportProgress progress = new ImportProgress(
+        expected == null ? OptionalLong.empty() : OptionalLong.of(expected), bytesStored,
+        completed ? bytesStored : Math.min(bytesStored, row.getLong("bytes_done")), received != null);
     return new JsonObject()
         .put("id", row.getUUID("id").toString())
         .put("state", state)
@@ -427,6 +445,7 @@ final class ImportRepository {
         .put("rowsDone", rowsDone)
         .put("rowsFailed", rowsFailed)
         .put("rowsPerSecond", rate)
+        .put("progress", progress.toJson())
         .put("createdAt", instant(created))
         .put("receivedAt", instant(received))
         .put("finishedAt", instant(finished))

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ final class ImportUpload {
   private final ImportConfig config;
   private final EventBus eventBus;
   private final String receiver;
+  private final OptionalLong announced;
   private final UUID job = UUID.randomUUID();
   private final LineSplitter splitter = new LineSplitter(MAX_LINE_BYTES, this::line);
   private final List<Batch> full = new ArrayList<>();
@@ -61,6 +63,8 @@ final class ImportUpload {
   /** Lines received so far, blank ones not counted. */
   private long linesReceived;
   private long bytes;
+  /** The bytes read when the last batch was closed: the next batch's bytes start here. */
+  private long bytesClosed;
   private boolean ended;
   /** An answer went out or the client is gone: nothing more to do but clean up. */
   private boolean finished;
@@ -68,17 +72,19 @@ final class ImportUpload {
   private Future<Void> storing = Future.succeededFuture();
 
   /**
-   * @param receiver this instance's cluster member id, recorded on the job so that the others can tell when it
-   *                 is gone
+   * @param receiver  this instance's cluster member id, recorded on the job so that the others can tell when it
+   *                  is gone
+   * @param announced the body's size, if the client said it ({@code Content-Length}), for the job's progress
    */
   ImportUpload(RoutingContext ctx, ImportRepository repository, ImportConfig config, EventBus eventBus,
-      String receiver) {
+      String receiver, OptionalLong announced) {
     this.ctx = ctx;
     this.request = ctx.request();
     this.repository = repository;
     this.config = config;
     this.eventBus = eventBus;
     this.receiver = receiver;
+    this.announced = announced;
   }
 
   /** Starts reading the body. Must run before anything else reads it (this route has no body handler). */
@@ -136,9 +142,20 @@ final class ImportUpload {
   }
 
   private void closeFilling() {
-    filling.linesSoFar = linesReceived;
-    full.add(filling);
+    close(filling);
     filling = new Batch(0); // its first line sets where it starts
+  }
+
+  /**
+   * A batch is complete: it takes the lines so far and the bytes read since the last one closed (to within the
+   * network read its last line ended in; the next batch starts after that read).
+   */
+  private void close(Batch batch) {
+    batch.linesSoFar = linesReceived;
+    batch.bytes = bytes - bytesClosed;
+    batch.bytesSoFar = bytes;
+    bytesClosed = bytes;
+    full.add(batch);
   }
 
   private void end() {
@@ -148,8 +165,7 @@ final class ImportUpload {
     ended = true;
     splitter.finish();
     if (!filling.lines.isEmpty()) {
-      filling.linesSoFar = linesReceived;
-      full.add(filling);
+      close(filling);
     }
     storeFull()
         .compose(v -> {
@@ -157,7 +173,7 @@ final class ImportUpload {
             return Future.failedFuture(ProblemException.badRequest(
                 "the body holds no lines; send one product (JSON object) per line"));
           }
-          return repository.finishReceiving(job).compose(received -> received
+          return repository.finishReceiving(job, bytes).compose(received -> received
               ? repository.status(job, 0, ImportHandlers.ERRORS_PAGE)
               : Future.failedFuture(ProblemException.serviceUnavailable("the import was aborted; send it again")));
         })
@@ -192,9 +208,14 @@ final class ImportUpload {
     }
     int seq = batches++;
     Future<Void> created = jobCreated ? Future.succeededFuture()
-        : repository.createJob(job, receiver).onSuccess(v -> jobCreated = true);
+        : repository.createJob(job, receiver, announced).onSuccess(v -> {
+          jobCreated = true;
+          log.info("Import {} receiving, {}", job, announced.isPresent() ? announced.getAsLong() + " bytes announced"
+              : "size not announced");
+        });
     return created
-        .compose(v -> repository.storeBatch(job, seq, batch.first, batch.lines, batch.linesSoFar, batch.refused))
+        .compose(v -> repository.storeBatch(job, seq, batch.first, batch.lines, batch.linesSoFar, batch.refused,
+            batch.bytes, batch.bytesSoFar))
         .<Void>compose(stored -> stored ? Future.succeededFuture()
             : Future.failedFuture(ProblemException.serviceUnavailable("the import was aborted; send it again")))
         .onSuccess(v -> dispatch(new BatchKey(job, seq)));
@@ -276,6 +297,9 @@ final class ImportUpload {
     long chars;
     /** The upload's line count when this batch was full (its last line included). */
     long linesSoFar;
+    /** Its share of the upload's bytes, and the upload's bytes up to its end. */
+    long bytes;
+    long bytesSoFar;
 
     Batch(long first) {
       this.first = first;

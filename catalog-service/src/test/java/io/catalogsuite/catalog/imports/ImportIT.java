@@ -175,7 +175,12 @@ class ImportIT {
     JsonObject job = accepted(upload(a, body));
     String id = job.getString("id");
     assertThat(job.getLong("linesReceived")).isEqualTo(2999);
+    assertThat(job.getJsonObject("progress").getMap()).as("the client announced the size: a share from the start")
+        .containsEntry("bytesExpected", body.length()).containsEntry("bytesStored", body.length())
+        .containsEntry("stored", 1.0);
     JsonObject done = awaitCompleted(b, id); // any instance answers for any job
+    assertThat(done.getJsonObject("progress").getMap()).containsEntry("bytesProcessed", body.length())
+        .containsEntry("processed", 1.0);
     assertThat(done.getJsonObject("batches").getMap()).containsEntry("total", 15).containsEntry("done", 15);
     assertThat(done.getLong("rowsDone")).isEqualTo(2999 - bad.size());
     assertThat(done.getLong("rowsFailed")).isEqualTo(bad.size());
@@ -252,7 +257,19 @@ class ImportIT {
     assertThat(Files.size(file)).isGreaterThan(20_000_000);
 
     JsonObject job = uploadFile(a, file).bodyAsJsonObject();
-    JsonObject done = awaitCompleted(a, job.getString("id"));
+    // Chunked: no size was announced, so the shares are known once the upload has ended, as now.
+    JsonObject received = job.getJsonObject("progress");
+    assertThat(received.getValue("bytesExpected")).isNull();
+    assertThat(received.getLong("bytesStored")).isEqualTo(Files.size(file));
+    assertThat(received.getDouble("stored")).isEqualTo(1.0);
+    List<Double> processed = new ArrayList<>();
+    JsonObject done = a.awaitResponse("/imports/" + job.getString("id"), r -> {
+      JsonObject status = r.bodyAsJsonObject();
+      processed.add(status.getJsonObject("progress").getDouble("processed"));
+      return status.getString("state").equals("completed");
+    }, COMPLETION).bodyAsJsonObject();
+    assertThat(processed).as("the processed share only grows, to 1").isSorted().last().isEqualTo(1.0);
+    assertThat(processed.get(0)).isBetween(0.0, 1.0);
     assertThat(done.getLong("rowsDone")).isEqualTo(10_000);
     assertThat(done.getLong("rowsFailed")).isZero();
     assertThat(count("SELECT count(*) FROM products WHERE category = $1 AND length(description) = 1900", run))
@@ -341,6 +358,42 @@ class ImportIT {
     assertThat(count("SELECT count(*) FROM products WHERE category = $1", run))
         .isEqualTo(status.getLong("rowsDone"))
         .isEqualTo(count("SELECT count(*) FROM import_batches WHERE job_id = $1", job) * BATCH_ROWS);
+  }
+
+  /**
+   * While an upload of announced size arrives, its job says how much is stored, as a share of that size (the job
+   * is found in Postgres: its id reaches the client with the 202, at the end).
+   */
+  @Test
+  void progress_whileTheUploadArrives_isAShareOfTheAnnouncedSize() {
+    String run = "PROG-" + UUID.randomUUID().toString().substring(0, 8);
+    Buffer body = Buffer.buffer();
+    for (long i = 1; i <= 4 * BATCH_ROWS; i++) {
+      body.appendString(product(run, i).encode()).appendString("\n");
+    }
+    Buffer half = body.getBuffer(0, body.length() / 2);
+    HttpClientRequest request = await(http.request(new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(cluster.catalog(0).port()).setURI("/imports")
+        .putHeader("Content-Type", "application/x-ndjson")
+        .putHeader("Content-Length", Integer.toString(body.length()))));
+    Future<JsonObject> answer = request.response().compose(r -> r.body().map(Buffer::toJsonObject));
+    await(request.write(half));
+    Waits.until("the first batches stored", Duration.ofSeconds(30), () -> count(
+        "SELECT count(*) FROM import_jobs WHERE state = 'receiving' AND bytes_expected = $1 AND bytes_stored > 0",
+        (long) body.length()) == 1);
+    UUID job = rows("SELECT id FROM import_jobs WHERE state = 'receiving' AND bytes_expected = $1",
+        (long) body.length()).get(0).getUUID(0);
+    JsonObject receiving = a.get("/imports/" + job).bodyAsJsonObject();
+    assertThat(receiving.getString("state")).isEqualTo("receiving");
+    JsonObject progress = receiving.getJsonObject("progress");
+    assertThat(progress.getLong("bytesExpected")).isEqualTo(body.length());
+    assertThat(progress.getDouble("stored")).isGreaterThan(0).isLessThanOrEqualTo(0.5 + 1e-9);
+    assertThat(progress.getDouble("processed")).isBetween(0.0, progress.getDouble("stored"));
+
+    await(request.end(body.getBuffer(half.length(), body.length())));
+    assertThat(await(answer).getString("id")).isEqualTo(job.toString());
+    assertThat(awaitCompleted(a, job.toString()).getJsonObject("progress").getMap())
+        .containsEntry("stored", 1.0).containsEntry("processed", 1.0);
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -62,8 +63,8 @@ class ImportRepositoryIT {
   /** A receiving job with one stored batch of {@code lines}, numbered from 1. */
   private static UUID jobWithBatch(List<String> lines) {
     UUID job = UUID.randomUUID();
-    await(repository.createJob(job, "member-" + job));
-    assertThat(await(repository.storeBatch(job, 0, 1, lines, lines.size(), List.of()))).isTrue();
+    await(repository.createJob(job, "member-" + job, OptionalLong.empty()));
+    assertThat(await(repository.storeBatch(job, 0, 1, lines, lines.size(), List.of(), 100, 100))).isTrue();
     return job;
   }
 
@@ -162,7 +163,7 @@ class ImportRepositoryIT {
   void abort_deletesUnfinishedBatches_keepsDoneOnes_andRefusesLaterStores() {
     String sku = "ABORT-" + UUID.randomUUID().toString().substring(0, 8);
     UUID job = jobWithBatch(List.of(line(sku, "written before the abort")));
-    assertThat(await(repository.storeBatch(job, 1, 2, List.of(line(sku + "-2", "never")), 2, List.of()))).isTrue();
+    assertThat(await(repository.storeBatch(job, 1, 2, List.of(line(sku + "-2", "never")), 2, List.of(), 10, 110))).isTrue();
     ClaimedBatch first = await(repository.claim(new BatchKey(job, 0), 60, "worker"));
     assertThat(await(repository.write(first, ParsedBatch.parse(1, first.lines(), VALIDATOR)))).isTrue();
     ClaimedBatch second = await(repository.claim(new BatchKey(job, 1), 60, "worker"));
@@ -171,8 +172,8 @@ class ImportRepositoryIT {
     assertThat(await(repository.abort(job, "again"))).isFalse();
 
     assertThat(await(repository.write(second, ParsedBatch.parse(2, second.lines(), VALIDATOR)))).isFalse();
-    assertThat(await(repository.storeBatch(job, 2, 3, List.of(line(sku + "-3", "late")), 3, List.of()))).isFalse();
-    assertThat(await(repository.finishReceiving(job))).isFalse();
+    assertThat(await(repository.storeBatch(job, 2, 3, List.of(line(sku + "-3", "late")), 3, List.of(), 10, 120))).isFalse();
+    assertThat(await(repository.finishReceiving(job, 110))).isFalse();
     assertThat(count("SELECT count(*) FROM import_batches WHERE job_id = $1", job)).isEqualTo(1);
     assertThat(count("SELECT count(*) FROM products WHERE sku LIKE $1", sku + "%")).isEqualTo(1);
     JsonObject status = await(repository.status(job, 0, 100));
@@ -190,7 +191,7 @@ class ImportRepositoryIT {
     UUID job = jobWithBatch(lines);
     ClaimedBatch batch = await(repository.claim(new BatchKey(job, 0), 60, "worker"));
     assertThat(await(repository.write(batch, ParsedBatch.parse(1, batch.lines(), VALIDATOR)))).isTrue();
-    assertThat(await(repository.finishReceiving(job))).isTrue();
+    assertThat(await(repository.finishReceiving(job, 110))).isTrue();
 
     JsonObject first = await(repository.status(job, 0, 100));
     assertThat(first.getString("state")).isEqualTo("completed");
