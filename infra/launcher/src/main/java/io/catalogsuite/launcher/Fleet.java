@@ -46,27 +46,50 @@ public final class Fleet {
     }
   }
 
-  /** {@link #start(List, Duration, Consumer)} without a callback. */
+  /** What a start tells as it goes. */
+  public interface Progress {
+    /** Tells nothing. */
+    Progress NONE = new Progress() {
+      @Override
+      public void launched(Instance instance) {
+      }
+
+      @Override
+      public void ready(Instance instance, Duration sinceStart) {
+      }
+    };
+
+    /** The process exists (it is not ready yet). */
+    void launched(Instance instance);
+
+    /** It answered 200 on {@code /ready}, {@code sinceStart} after the fleet's start began. */
+    void ready(Instance instance, Duration sinceStart);
+  }
+
+  /** {@link #start(List, Duration, Progress)}, telling nothing. */
   public void start(List<InstanceSpec> specs, Duration timeout) throws LaunchException, InterruptedException {
-    start(specs, timeout, instance -> { });
+    start(specs, timeout, Progress.NONE);
   }
 
   /**
    * Starts the instances and returns once every one answers 200 on {@code /ready}. Fails as soon as one exits,
    * or when {@code timeout} has passed, with the end of the failing instance's log; instances already started
-   * keep running until {@link #stop}. {@code launched} hears of each process as soon as it exists.
+   * keep running until {@link #stop}. {@code progress} hears of each process as soon as it exists, and as soon
+   * as it is ready.
    */
-  public void start(List<InstanceSpec> specs, Duration timeout, Consumer<Instance> launched)
+  public void start(List<InstanceSpec> specs, Duration timeout, Progress progress)
       throws LaunchException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long begun = System.nanoTime();
+    long deadline = begun + timeout.toNanos();
     for (List<InstanceSpec> wave : waves(specs)) {
       List<Instance> started = new ArrayList<>();
       for (InstanceSpec spec : wave) {
         Instance instance = launch(spec);
         started.add(instance);
-        launched.accept(instance);
+        progress.launched(instance);
       }
-      awaitReady(started, deadline, timeout);
+      awaitReady(started, deadline, timeout, instance ->
+          progress.ready(instance, Duration.ofNanos(System.nanoTime() - begun)));
     }
   }
 
@@ -99,7 +122,7 @@ public final class Fleet {
     }
   }
 
-  private static void awaitReady(List<Instance> wave, long deadline, Duration timeout)
+  private static void awaitReady(List<Instance> wave, long deadline, Duration timeout, Consumer<Instance> ready)
       throws LaunchException, InterruptedException {
     Set<Instance> pending = new LinkedHashSet<>(wave);
     while (true) {
@@ -110,6 +133,7 @@ public final class Fleet {
         }
         if (instance.answersReady()) {
           pending.remove(instance);
+          ready.accept(instance);
         }
       }
       if (pending.isEmpty()) {

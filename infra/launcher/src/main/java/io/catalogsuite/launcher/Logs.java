@@ -35,6 +35,25 @@ final class Logs {
     }
   }
 
+  /** Whole lines read from a log, and the offset after the last of them (where a partial line begins). */
+  record Lines(List<String> lines, long next) {
+  }
+
+  /** The whole lines written to {@code log} after {@code from}; a line still being written is left for later. */
+  static Lines linesSince(Path log, long from) throws IOException {
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+      byte[] bytes = new byte[(int) Math.max(0, file.length() - from)];
+      file.seek(from);
+      file.readFully(bytes);
+      int end = bytes.length;
+      while (end > 0 && bytes[end - 1] != '\n') {
+        end--;
+      }
+      String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+      return new Lines(text.isEmpty() ? List.of() : List.of(text.split("\n")), from + end);
+    }
+  }
+
   /** The last {@code lines} lines written to {@code log} after {@code from}, to show why something failed. */
   static String tail(Path log, long from, int lines) {
     try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {

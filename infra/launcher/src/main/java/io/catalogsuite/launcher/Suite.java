@@ -46,6 +46,8 @@ public final class Suite {
   private static final Duration LAUNCHER_STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
   private static final int LOG_TAIL_LINES = 30;
+  /** Begins each line of a start's progress (see {@link #progressLine}). */
+  private static final String PROGRESS_PREFIX = "  + ";
 
   private final Workspace workspace;
   private final PrintStream out;
@@ -116,7 +118,7 @@ public final class Suite {
       List<InstanceSpec> specs = SuitePlan.instances(options.cacheInstances(), options.catalogInstances(),
           options.gatewayPort(), deployment, database.url(), workspace.data());
       StateRecorder recorder = new StateRecorder(state);
-      fleet.start(specs, READY_TIMEOUT, recorder::add);
+      fleet.start(specs, READY_TIMEOUT, recorder);
       state = recorder.state().with(Status.READY);
       state.write(workspace.state());
 
@@ -145,20 +147,29 @@ public final class Suite {
   }
 
   /** Writes the state again each time an instance is launched, so a killed launcher's processes can be found. */
-  private final class StateRecorder {
+  private final class StateRecorder implements Fleet.Progress {
     private SuiteState state;
 
     StateRecorder(SuiteState state) {
       this.state = state;
     }
 
-    void add(Instance instance) {
+    @Override
+    public void launched(Instance instance) {
       state = state.with(Proc.of(instance.name(), instance.handle(), instance.port()));
       try {
         state.write(workspace.state());
       } catch (IOException e) {
         throw new UncheckedIOException("Could not write " + workspace.state(), e);
       }
+      out.println(progressLine(instance.name() + " started, pid " + instance.handle().pid()
+          + ", port " + instance.port()));
+    }
+
+    @Override
+    public void ready(Instance instance, Duration sinceStart) {
+      out.println(progressLine(String.format("%s ready after %.1f s", instance.name(),
+          sinceStart.toMillis() / 1000.0)));
     }
 
     SuiteState state() {
@@ -253,8 +264,13 @@ public final class Suite {
         launcher.pid(), workspace.show(log));
 
     long deadline = startedAt + DETACHED_READY_TIMEOUT.toNanos();
+    long echoed = logStart;
     while (true) {
       Optional<SuiteState> state = readState();
+      // Read after the state: the launcher prints an instance's progress before it records the suite ready.
+      Logs.Lines lines = Logs.linesSince(log, echoed);
+      lines.lines().stream().filter(line -> line.startsWith(PROGRESS_PREFIX)).forEach(out::println);
+      echoed = lines.next();
       if (state.isPresent() && state.get().launcher().pid() == launcher.pid()
           && state.get().status() == Status.READY) {
         out.print(summary(state.get(), Duration.ofNanos(System.nanoTime() - startedAt), false));
@@ -347,6 +363,14 @@ public final class Suite {
         state.database());
     out.print(table(state));
     return running ? 0 : 1;
+  }
+
+  /**
+   * A line of the start's progress: printed by the launcher, and echoed by a detached {@code ./suite up} from
+   * the launcher's log, which tells these lines by their prefix.
+   */
+  static String progressLine(String text) {
+    return PROGRESS_PREFIX + text;
   }
 
   /** What `./suite up` prints once the suite is ready. */

@@ -83,6 +83,9 @@ class SuiteEndToEndIT {
   private static Vertx sqlVertx;
   private static SqlClient sql;
 
+  /** What the start reported, in order ({@code ./suite up} prints it as it comes). */
+  private static final List<String> progress = new CopyOnWriteArrayList<>();
+
   @BeforeAll
   static void startSuite() throws Exception {
     deployment = TestDeployments.create(TestNodes.uniqueClusterName(), API_KEY);
@@ -93,7 +96,17 @@ class SuiteEndToEndIT {
     fleet.requireJars();
     List<InstanceSpec> specs = SuitePlan.instances(1, 3, gatewayPort, deployment, database, data).stream()
         .map(SuiteEndToEndIT::withImportSettings).toList();
-    fleet.start(specs, START_TIMEOUT);
+    fleet.start(specs, START_TIMEOUT, new Fleet.Progress() {
+      @Override
+      public void launched(Instance instance) {
+        progress.add("launched " + instance.name());
+      }
+
+      @Override
+      public void ready(Instance instance, Duration sinceStart) {
+        progress.add("ready " + instance.name());
+      }
+    });
     gateway = new TestHttp(gatewayPort, Map.of("X-API-Key", API_KEY));
     sqlVertx = Vertx.vertx();
     sql = PgBuilder.client().connectingTo(PgConnectOptions.fromUri(database)).using(sqlVertx).build();
@@ -127,6 +140,20 @@ class SuiteEndToEndIT {
    * written some. Its batches are taken over by the others, and the end result is exact: every product once,
    * with the content of its line, at version 1, with one event.
    */
+  /** Each instance is reported as launched and then as ready, wave by wave: cache, catalog, gateway. */
+  @Test
+  @Order(0)
+  void theStart_reportsEachInstance_asItBecomesReady() {
+    List<String> names = fleet.instances().stream().map(Instance::name).toList();
+    assertThat(progress).hasSize(2 * names.size());
+    for (String name : names) {
+      assertThat(progress.indexOf("launched " + name)).isLessThan(progress.indexOf("ready " + name));
+    }
+    List<String> ready = progress.stream().filter(line -> line.startsWith("ready ")).toList();
+    assertThat(ready.get(ready.size() - 1)).startsWith("ready gateway-");
+    assertThat(ready.subList(0, 2)).allMatch(line -> line.startsWith("ready cache-"));
+  }
+
   @Test
   @Order(1)
   void killingACatalogInstanceMidImport_losesNothing_andDoublesNothing() throws Exception {

@@ -75,9 +75,10 @@ public final class LoadMain {
           Fairness.test(balancing, total.instances())).put("cleanUpFailures", notDeleted);
       if (report.containsKey("knee")) {
         JsonObject knee = report.getJsonObject("knee");
-        out.println(knee == null ? String.format("knee: none (no step kept the p99 below %s without errors)",
-            options.p99Target()) : String.format("knee: %.0f requests/s offered, p99 %.2f ms (target %s)",
-            knee.getDouble("offeredRate"), knee.getDouble("p99Ms"), options.p99Target()));
+        long target = options.p99Target().toMillis();
+        out.println(knee == null ? String.format("knee: none (no step kept the p99 below %d ms without errors)",
+            target) : String.format("knee: %.0f requests/s offered, p99 %.2f ms (target %d ms)",
+            knee.getDouble("offeredRate"), knee.getDouble("p99Ms"), target));
       }
       Path page = Report.write(Path.of(options.report()), report);
       out.println("report: " + page + " and " + page.resolveSibling(Report.JSON_FILE));
