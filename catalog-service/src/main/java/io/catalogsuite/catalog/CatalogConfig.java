@@ -4,6 +4,7 @@ import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
+import io.catalogsuite.catalog.product.IdempotencyConfig;
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.vertx.pgclient.PgConnectOptions;
@@ -18,9 +19,10 @@ import java.util.Map;
  * @param nearCache         {@code NEAR_CACHE_*}: each instance's near cache in front of the shared map
  * @param events            change events: the outbox relay and {@code GET /events} ({@code EVENTS_*})
  * @param imports           {@code IMPORT_*}: bulk imports
+ * @param idempotency       {@code IDEMPOTENCY_*}: how long {@code Idempotency-Key}s are kept
  */
 public record CatalogConfig(PgConnectOptions database, int poolSize, SharedCacheConfig sharedCache,
-    NearCacheConfig nearCache, EventsConfig events, ImportConfig imports) {
+    NearCacheConfig nearCache, EventsConfig events, ImportConfig imports, IdempotencyConfig idempotency) {
   static final String DEFAULT_PG_URL = "postgresql://catalog:catalog@127.0.0.1:5432/catalog";
 
   public static CatalogConfig fromEnv(Map<String, String> vars) {
@@ -31,7 +33,8 @@ public record CatalogConfig(PgConnectOptions database, int poolSize, SharedCache
         SharedCacheConfig.fromEnv(env),
         NearCacheConfig.fromEnv(env),
         EventsConfig.fromEnv(env),
-        ImportConfig.fromEnv(env));
+        ImportConfig.fromEnv(env),
+        IdempotencyConfig.fromEnv(env));
   }
 
   /** Parses a Postgres URL; the message never repeats the URL, which may hold a password. */

@@ -8,6 +8,7 @@ import io.catalogsuite.catalog.db.Migrations;
 import io.catalogsuite.catalog.events.EventStreams;
 import io.catalogsuite.catalog.events.OutboxRelay;
 import io.catalogsuite.catalog.imports.ImportHandlers;
+import io.catalogsuite.catalog.product.IdempotencyPurge;
 import io.catalogsuite.catalog.product.ProductHandlers;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
@@ -20,6 +21,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -80,7 +82,7 @@ public final class CatalogService implements Service {
               .build();
           cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.sharedCache(),
               node.metrics());
-          products = ProductHandlers.create(client, transactions, cache);
+          products = ProductHandlers.create(client, transactions, cache, config.idempotency(), Clock.systemUTC());
           events = new EventStreams(vertx, client, config.events(), node.metrics());
           return null;
         })
@@ -91,8 +93,9 @@ public final class CatalogService implements Service {
                 batch -> cache.invalidate(batch).onSuccess(done -> events.publish(batch))))))
         .compose(id -> {
           relay = id;
-          return ImportHandlers.start(node, client, database, config.imports());
+          return vertx.deployVerticle(new IdempotencyPurge(client, config.idempotency(), Clock.systemUTC()));
         })
+        .compose(id -> ImportHandlers.start(node, client, database, config.imports()))
         .map(started -> {
           imports = started;
           return null;

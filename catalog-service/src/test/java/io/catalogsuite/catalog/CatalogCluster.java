@@ -8,6 +8,7 @@ import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
+import io.catalogsuite.catalog.product.IdempotencyConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
@@ -73,7 +74,7 @@ public final class CatalogCluster implements AutoCloseable {
     ServiceNode cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     CatalogConfig config = new CatalogConfig(CatalogConfig.database(database), 4, sharedCache, nearCache,
-        events, imports);
+        events, imports, IdempotencyConfig.defaults());
     List<Future<ServiceNode>> starting = new ArrayList<>();
     for (int i = 0; i < catalogs; i++) {
       starting.add(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster), new CatalogService(config)));

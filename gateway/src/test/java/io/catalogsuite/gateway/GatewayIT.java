@@ -14,6 +14,7 @@ import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
+import io.catalogsuite.catalog.product.IdempotencyConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.cluster.ClusterNode;
 import io.catalogsuite.common.discovery.ServiceRecords;
@@ -91,7 +92,7 @@ class GatewayIT {
     // Event streams get a heartbeat every 200 ms: well within the gateway's 2 s client idle timeout.
     catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4,
         SharedCacheConfig.withMissingTtl(5), NearCacheConfig.defaults(),
-        new EventsConfig(1000, 500, 200, 72, 100, 10_000), ImportConfig.defaults());
+        new EventsConfig(1000, 500, 200, 72, 100, 10_000), ImportConfig.defaults(), IdempotencyConfig.defaults());
     cache = await(ServiceNode.start(TestNodes.config(CacheService.NAME, cluster, "cache-1"),
         new CacheService(CacheConfig.fromEnv(Map.of()))));
     catalogA = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-a"),

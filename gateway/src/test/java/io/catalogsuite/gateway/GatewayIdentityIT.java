@@ -9,6 +9,7 @@ import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.cache.SharedCacheConfig;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
+import io.catalogsuite.catalog.product.IdempotencyConfig;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.gateway.protect.ProtectionConfig;
@@ -45,7 +46,7 @@ class GatewayIdentityIT {
     cache = TestGateway.startCache(cluster);
     CatalogConfig catalogConfig = new CatalogConfig(CatalogConfig.database(TestPostgres.createDatabase()), 4,
         SharedCacheConfig.withMissingTtl(5), NearCacheConfig.defaults(), EventsConfig.defaults(),
-        ImportConfig.defaults());
+        ImportConfig.defaults(), IdempotencyConfig.defaults());
     catalog = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-signed")
         .withGatewaySecret(SECRET), new CatalogService(catalogConfig)));
     gateway = await(ServiceNode.start(TestNodes.config(GatewayService.NAME, cluster, "gw-signed")

@@ -9,6 +9,9 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
@@ -22,14 +25,16 @@ import java.util.regex.Pattern;
  * <p>The key is claimed first, then the write runs, then its response is stored with the claim, all in one
  * transaction. Two requests with one key at the same time: the second one's claim waits on the first one's
  * uncommitted row (the primary key), then finds it committed and replays it. A write that fails rolls back
- * with its claim, so the request can be retried. Keys are kept 24 hours.
+ * with its claim, so the request can be retried. Keys are kept {@code IDEMPOTENCY_KEEP_HOURS} (24), then
+ * deleted by {@link IdempotencyPurge}.
  */
 final class IdempotentWrites {
   static final String HEADER = "Idempotency-Key";
   private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
+  /** A key kept longer than its time is deleted when reused (between two purges), then claimed afresh. */
   private static final String DELETE_EXPIRED =
-      "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - interval '24 hours'";
+      "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < $3";
   /** Claims the key; waits while another transaction holds an uncommitted claim of it, then does nothing. */
   private static final String CLAIM = """
       INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
@@ -40,9 +45,13 @@ final class IdempotentWrites {
       "SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2";
 
   private final Pool pool;
+  private final IdempotencyConfig config;
+  private final Clock clock;
 
-  IdempotentWrites(Pool pool) {
+  IdempotentWrites(Pool pool, IdempotencyConfig config, Clock clock) {
     this.pool = pool;
+    this.config = config;
+    this.clock = clock;
   }
 
   /** A response as stored and replayed: its status and JSON body. */
@@ -67,7 +76,8 @@ final class IdempotentWrites {
   Future<Response> run(String scope, String key, Buffer body, Function<SqlConnection, Future<Response>> write) {
     String hash = sha256(body);
     Tuple id = Tuple.of(scope, key);
-    return pool.withTransaction(conn -> conn.preparedQuery(DELETE_EXPIRED).execute(id)
+    OffsetDateTime expired = OffsetDateTime.now(clock).minus(config.keep()).withOffsetSameInstant(ZoneOffset.UTC);
+    return pool.withTransaction(conn -> conn.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(scope, key, expired))
         .compose(v -> conn.preparedQuery(CLAIM).execute(Tuple.of(scope, key, hash)))
         .compose(claim -> claim.rowCount() == 1
             ? write.apply(conn).compose(response -> conn.preparedQuery(COMPLETE)

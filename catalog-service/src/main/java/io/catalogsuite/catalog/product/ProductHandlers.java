@@ -19,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -51,9 +52,14 @@ public final class ProductHandlers {
     this.idempotent = idempotent;
   }
 
-  /** Handlers over Postgres ({@code client}, and {@code transactions} for idempotent writes) and the cache. */
-  public static ProductHandlers create(SqlClient client, Pool transactions, ProductCache cache) {
-    return new ProductHandlers(new ProductRepository(client), cache, new IdempotentWrites(transactions));
+  /**
+   * Handlers over Postgres ({@code client}, and {@code transactions} for idempotent writes, whose keys are kept
+   * as {@code idempotency} says, aged by {@code clock}) and the cache.
+   */
+  public static ProductHandlers create(SqlClient client, Pool transactions, ProductCache cache,
+      IdempotencyConfig idempotency, Clock clock) {
+    return new ProductHandlers(new ProductRepository(client), cache,
+        new IdempotentWrites(transactions, idempotency, clock));
   }
 
   /** {@code POST /products}: 201 with Location and ETag; once per {@code Idempotency-Key}. */
