@@ -88,7 +88,7 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
       return new ClientLimits(
           env.integer("GATEWAY_MAX_HEADER_BYTES", 8 * 1024, 1024, 1024 * 1024),
           env.integer("GATEWAY_CLIENT_IDLE_TIMEOUT_SECONDS", 30, 1, 3600),
-          Boolean.parseBoolean(env.string("GATEWAY_COMPRESSION", "true")),
+          env.bool("GATEWAY_COMPRESSION", true),
           env.list("GATEWAY_CORS_ORIGINS", ""));
     }
   }
@@ -129,6 +129,22 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
     balancing = Map.copyOf(balancing);
     weights = Map.copyOf(weights);
     routeTimeouts = Map.copyOf(routeTimeouts);
+    // A name that matches nothing is a typo: it would be ignored, silently.
+    List<String> services = routes.stream().map(Route::service).distinct().toList();
+    List<String> prefixes = routes.stream().map(Route::prefix).toList();
+    for (String service : balancing.keySet()) {
+      ConfigException.require(services.contains(service),
+          "GATEWAY_BALANCING names '%s', which no route leads to; the routed services are %s", service, services);
+    }
+    for (String prefix : routeTimeouts.keySet()) {
+      ConfigException.require(prefixes.contains(prefix),
+          "ROUTE_TIMEOUTS names '%s', which is no route's prefix; the routes are %s", prefix, prefixes);
+    }
+    for (String instance : weights.keySet()) {
+      // Instances come and go, so a weight may name one not started yet; it must at least be an instance id.
+      ConfigException.require(instance.matches("[A-Za-z0-9._-]+"),
+          "GATEWAY_WEIGHTS names '%s', which is no instance id (letters, digits, '.', '_', '-')", instance);
+    }
   }
 
   /** The timeout of a route: its own, else {@code UPSTREAM_TIMEOUT_MS}. */

@@ -104,4 +104,31 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("UPSTREAM_TIMEOUT_MS", "0")))
         .hasMessageContaining("UPSTREAM_TIMEOUT_MS");
   }
+
+  /** A name that matches nothing would be ignored: each is refused at start, with what would have matched. */
+  @Test
+  void typos_failFast_namingTheVariableAndWhatIsAllowed() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("GATEWAY_BALANCING", "catalgo-service=random")))
+        .hasMessageContaining("GATEWAY_BALANCING").hasMessageContaining("catalgo-service")
+        .hasMessageContaining("catalog-service");
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("ROUTE_TIMEOUTS", "/api/catalgo=500")))
+        .hasMessageContaining("ROUTE_TIMEOUTS").hasMessageContaining("/api/catalgo")
+        .hasMessageContaining("/api/catalog");
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("GATEWAY_WEIGHTS", "catalog 1=2")))
+        .hasMessageContaining("GATEWAY_WEIGHTS").hasMessageContaining("catalog 1");
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("GATEWAY_COMPRESSION", "yes")))
+        .hasMessageContaining("GATEWAY_COMPRESSION must be true or false, got 'yes'");
+    assertThat(GatewayConfig.fromEnv(Map.of("GATEWAY_COMPRESSION", "FALSE")).clients().compression())
+        .isFalse();
+  }
+
+  @Test
+  void settingsThatContradictEachOther_failFast() {
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("EJECT_BASE_MS", "70000")))
+        .hasMessageContaining("EJECT_BASE_MS (70000) must not exceed EJECT_MAX_MS (60000)");
+    assertThatThrownBy(() -> GatewayConfig.fromEnv(Map.of("RETRY_BACKOFF_MS", "500")))
+        .hasMessageContaining("RETRY_BACKOFF_MS (500) must not exceed RETRY_BACKOFF_MAX_MS (250)");
+    assertThat(GatewayConfig.fromEnv(Map.of("EJECT_BASE_MS", "70000", "EJECT_MAX_MS", "70000")).health()
+        .ejectBaseMs()).isEqualTo(70_000);
+  }
 }

@@ -62,6 +62,19 @@ public final class Env {
         name + " must be an integer from " + min + " to " + max + ", got '" + raw.get() + "'");
   }
 
+  /** {@code true} or {@code false}, in any case; anything else fails (a {@code yes} is not silently false). */
+  public boolean bool(String name, boolean defaultValue) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return defaultValue;
+    }
+    return switch (raw.get().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(name + " must be true or false, got '" + raw.get() + "'");
+    };
+  }
+
   /** A comma-separated list; blank entries are dropped. */
   public List<String> list(String name, String defaultValue) {
     return Arrays.stream(string(name, defaultValue).split(","))

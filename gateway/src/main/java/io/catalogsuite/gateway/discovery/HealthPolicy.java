@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.discovery;
 
+import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.catalogsuite.gateway.Doubling;
 
@@ -19,6 +20,12 @@ import io.catalogsuite.gateway.Doubling;
  */
 public record HealthPolicy(int ejectAfterFailures, long ejectBaseMs, long ejectMaxMs, int panicPercent,
     long probeIntervalMs, int unhealthyAfter, int healthyAfter, long slowStartMs) {
+
+  public HealthPolicy {
+    ConfigException.require(ejectBaseMs <= ejectMaxMs,
+        "EJECT_BASE_MS (%d) must not exceed EJECT_MAX_MS (%d): the first ejection would be longer than the longest",
+        ejectBaseMs, ejectMaxMs);
+  }
 
   /** The smallest share of traffic an instance in slow start gets. */
   static final double SLOW_START_MIN_SHARE = 0.1;

@@ -1,5 +1,6 @@
 package io.catalogsuite.gateway.proxy;
 
+import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.catalogsuite.gateway.Doubling;
 
@@ -20,6 +21,11 @@ import io.catalogsuite.gateway.Doubling;
  */
 public record Resilience(int maxRetries, long backoffBaseMs, long backoffMaxMs, int budgetPercent,
     int budgetMinRetries, int breakerMaxFailures, long breakerWindowMs, long breakerResetMs) {
+
+  public Resilience {
+    ConfigException.require(backoffBaseMs <= backoffMaxMs,
+        "RETRY_BACKOFF_MS (%d) must not exceed RETRY_BACKOFF_MAX_MS (%d)", backoffBaseMs, backoffMaxMs);
+  }
 
   public static Resilience fromEnv(Env env) {
     return new Resilience(
