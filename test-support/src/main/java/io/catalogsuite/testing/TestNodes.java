@@ -1,6 +1,7 @@
 package io.catalogsuite.testing;
 
 import io.catalogsuite.common.config.ClusterHost;
+import io.catalogsuite.common.config.ClusterJoin;
 import io.catalogsuite.common.config.NodeConfig;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class TestNodes {
 
   public static NodeConfig config(String serviceName, String clusterName, String instanceId) {
     return new NodeConfig(serviceName, instanceId, "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"), clusterName,
-        List.of("127.0.0.1"), new ClusterHost.Address("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
+        new ClusterJoin.TcpIp(List.of("127.0.0.1")), new ClusterHost.Address("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
         Optional.empty());
   }
 }

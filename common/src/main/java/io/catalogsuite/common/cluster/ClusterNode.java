@@ -9,6 +9,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import io.catalogsuite.common.config.ClusterHost;
+import io.catalogsuite.common.config.ClusterJoin;
 import io.catalogsuite.common.config.NodeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -267,6 +268,9 @@ public final class ClusterNode {
     return closed.future();
   }
 
+  /** How long a member that finds its peers by Kubernetes DNS looks for them before it founds a cluster alone. */
+  static final int KUBERNETES_DISCOVERY_WAIT_SECONDS = 5;
+
   static Config hazelcastConfig(NodeConfig node, ClusterRole role) {
     Config config = ConfigUtil.loadConfig(); // cluster.xml from the classpath
     config.setClusterName(node.clusterName());
@@ -280,7 +284,19 @@ public final class ClusterNode {
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     // Host names expand to all their addresses: a Compose service name means every replica.
-    join.getTcpIpConfig().setEnabled(true).setMembers(JoinMembers.resolve(node.clusterMembers()));
+    if (node.clusterJoin() instanceof ClusterJoin.TcpIp tcpIp) {
+      join.getTcpIpConfig().setEnabled(true).setMembers(JoinMembers.resolve(tcpIp.members()));
+    } else if (node.clusterJoin() instanceof ClusterJoin.KubernetesDns kubernetes) {
+      // Hazelcast's own Kubernetes discovery, DNS lookup mode: no API access, no plugin; each pod's member
+      // listens on CLUSTER_PORT (each pod has its own address, so the first port is always free there).
+      join.getTcpIpConfig().setEnabled(false);
+      // Discovery looks for members only while a member waits before joining: with cluster.xml's 0 s every pod
+      // would found a cluster of its own. Hazelcast's default; a pod that finds others joins at once.
+      config.setProperty("hazelcast.wait.seconds.before.join", Integer.toString(KUBERNETES_DISCOVERY_WAIT_SECONDS));
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", kubernetes.serviceDns())
+          .setProperty("service-port", Integer.toString(node.clusterPort()));
+    }
     if (node.clusterHost() instanceof ClusterHost.InterfacePattern pattern) {
       // The one interface whose address matches (10.231.0.*), on a host with several networks.
       config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(pattern.pattern());

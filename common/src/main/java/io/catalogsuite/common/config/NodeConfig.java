@@ -26,7 +26,9 @@ import java.util.UUID;
  * @param publicHost    {@code PUBLIC_HOST}: the host other nodes use to reach this one over HTTP; empty means
  *                      the address this node has in the cluster
  * @param clusterName   {@code CLUSTER_NAME}: members with another name never join
- * @param clusterMembers {@code CLUSTER_MEMBERS}: TCP-IP join list, {@code host} or {@code host:port}
+ * @param clusterJoin   {@code CLUSTER_MEMBERS} (a TCP-IP join list, {@code host} or {@code host:port}) or
+ *                      {@code CLUSTER_KUBERNETES_SERVICE_DNS} (Kubernetes discovery): how members find each
+ *                      other ({@link ClusterJoin})
  * @param clusterHost   {@code CLUSTER_HOST}: the address Hazelcast and the event bus bind and advertise, an IPv4
  *                      pattern that picks the one interface matching it, or {@code auto} ({@link ClusterHost})
  * @param clusterPort   {@code CLUSTER_PORT}: the first Hazelcast port tried; the next free one is taken
@@ -50,7 +52,7 @@ public record NodeConfig(
     HttpTimeouts httpTimeouts,
     Optional<String> publicHost,
     String clusterName,
-    List<String> clusterMembers,
+    ClusterJoin clusterJoin,
     ClusterHost clusterHost,
     int clusterPort,
     int weight,
@@ -62,7 +64,7 @@ public record NodeConfig(
   public NodeConfig {
     Objects.requireNonNull(serviceName, "serviceName");
     Objects.requireNonNull(instanceId, "instanceId");
-    clusterMembers = List.copyOf(clusterMembers);
+    Objects.requireNonNull(clusterJoin, "clusterJoin");
   }
 
   /** Reads the configuration; {@code defaultPort} is the service's {@code HTTP_PORT} default. */
@@ -81,7 +83,7 @@ public record NodeConfig(
                 (int) HttpTimeouts.DEFAULTS.keepAlive().toMillis(), 1_000, 3_600_000))),
         env.optional("PUBLIC_HOST"),
         env.string("CLUSTER_NAME", "catalog-suite"),
-        env.list("CLUSTER_MEMBERS", "127.0.0.1"),
+        ClusterJoin.fromEnv(env),
         ClusterHost.parse(env.string("CLUSTER_HOST", "127.0.0.1")),
         env.integer("CLUSTER_PORT", 5701, 1, 65535),
         env.integer("INSTANCE_WEIGHT", 1, 1, 1000),
@@ -93,13 +95,13 @@ public record NodeConfig(
 
   public NodeConfig withDrainDelayMs(int delayMs) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
-        clusterName, clusterMembers, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, clusterTls,
+        clusterName, clusterJoin, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, clusterTls,
         gatewayIdentity);
   }
 
   public NodeConfig withGatewaySecret(String secret) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
-        clusterName, clusterMembers, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
+        clusterName, clusterJoin, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
         clusterTls, GatewayIdentity.of(Optional.of(secret)));
   }
 }

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import io.catalogsuite.common.RoutelessService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.config.ClusterHost;
+import io.catalogsuite.common.config.ClusterJoin;
 import io.catalogsuite.common.config.NodeConfig;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.vertx.core.Future;
@@ -53,10 +54,15 @@ final class PingNodes {
   /** Instance {@code <service>-<n>} of {@code cluster}, whose members are {@code members}, on {@code clusterPort}. */
   static NodeConfig config(String instance, String cluster, String members, int clusterPort,
       Optional<ClusterTls> tls) {
+    return config(instance, cluster, new ClusterJoin.TcpIp(List.of(members.split(","))), clusterPort, tls);
+  }
+
+  /** Instance {@code <service>-<n>} of {@code cluster}, finding the others by {@code join}, on {@code clusterPort}. */
+  static NodeConfig config(String instance, String cluster, ClusterJoin join, int clusterPort,
+      Optional<ClusterTls> tls) {
     return new NodeConfig(instance.replaceAll("-\\d+$", ""), instance, "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS,
-        Optional.of("127.0.0.1"), cluster, List.of(members.split(",")), new ClusterHost.Address("127.0.0.1"),
-        clusterPort, 1,
-        0, 30, tls, Optional.empty());
+        Optional.of("127.0.0.1"), cluster, join, new ClusterHost.Address("127.0.0.1"), clusterPort, 1, 0, 30, tls,
+        Optional.empty());
   }
 
   static Future<String> ping(ServiceNode from, String service) {

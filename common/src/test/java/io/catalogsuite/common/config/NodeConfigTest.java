@@ -16,7 +16,7 @@ class NodeConfigTest {
     assertThat(config.httpHost()).isEqualTo("127.0.0.1");
     assertThat(config.instanceId()).startsWith("catalog-service-");
     assertThat(config.clusterName()).isEqualTo("catalog-suite");
-    assertThat(config.clusterMembers()).containsExactly("127.0.0.1");
+    assertThat(config.clusterJoin()).isEqualTo(new ClusterJoin.TcpIp(List.of("127.0.0.1")));
     assertThat(config.clusterHost()).isEqualTo(new ClusterHost.Address("127.0.0.1"));
     assertThat(config.publicHost()).isEmpty();
   }
@@ -27,7 +27,7 @@ class NodeConfigTest {
         "CLUSTER_MEMBERS", "a, b:5702,,", "CLUSTER_HOST", "auto", "PUBLIC_HOST", "10.0.0.5"));
     assertThat(config.httpPort()).isEqualTo(9000);
     assertThat(config.instanceId()).isEqualTo("gw-1");
-    assertThat(config.clusterMembers()).isEqualTo(List.of("a", "b:5702"));
+    assertThat(config.clusterJoin()).isEqualTo(new ClusterJoin.TcpIp(List.of("a", "b:5702")));
     assertThat(config.clusterHost()).isEqualTo(new ClusterHost.Auto());
     assertThat(config.publicHost()).isEqualTo(Optional.of("10.0.0.5"));
   }
@@ -61,5 +61,19 @@ class NodeConfigTest {
     assertThat(Env.of(Map.of()).choice("C", Colour.class, Colour.RED)).isEqualTo(Colour.RED);
     assertThatThrownBy(() -> Env.of(Map.of("C", "green")).choice("C", Colour.class, Colour.RED))
         .hasMessageContaining("C must be one of [RED, DARK_BLUE]");
+  }
+
+  @Test
+  void kubernetesDiscovery_byTheHeadlessServicesName_notWithAMemberList() {
+    NodeConfig config = NodeConfig.fromEnv("gateway", 8080,
+        Map.of("CLUSTER_KUBERNETES_SERVICE_DNS", "catalog-suite-hazelcast.shop.svc.cluster.local"));
+    assertThat(config.clusterJoin())
+        .isEqualTo(new ClusterJoin.KubernetesDns("catalog-suite-hazelcast.shop.svc.cluster.local"));
+    assertThatThrownBy(() -> NodeConfig.fromEnv("gateway", 8080,
+        Map.of("CLUSTER_KUBERNETES_SERVICE_DNS", "hz", "CLUSTER_MEMBERS", "a,b")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("not both");
+    assertThatThrownBy(() -> NodeConfig.fromEnv("gateway", 8080,
+        Map.of("CLUSTER_KUBERNETES_SERVICE_DNS", "hz svc")))
+        .hasMessageContaining("CLUSTER_KUBERNETES_SERVICE_DNS must be a DNS name");
   }
 }
