@@ -1,0 +1,188 @@
+package io.catalogsuite.gateway;
+
+import static io.catalogsuite.testing.ProblemAssertions.assertProblem;
+import static io.catalogsuite.testing.TestHttp.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catalogsuite.common.ServiceNode;
+import io.catalogsuite.testing.EventStreamClient;
+import io.catalogsuite.testing.TestHttp;
+import io.catalogsuite.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in front of a real gateway with three real upstream instances (small Vert.x HTTP servers) under
+ * steady load: its doors over HTTP, and the page in a real browser, headless Chromium driven by Selenium. The
+ * browser test is skipped, saying so, where Debian's {@code chromium} and {@code chromium-driver} are not
+ * installed; {@code .ci/run} installs them.
+ */
+class DashboardIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
+  private static final String API_KEY = "dashboard-it-" + UUID.randomUUID();
+  private static final List<String> INSTANCES = List.of("echo-1", "echo-2", "echo-3");
+  /** Generous: the machine is shared and slow; every wait ends as soon as its condition holds. */
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private static String cluster;
+  private static ServiceNode cache;
+  private static ServiceNode gateway;
+  private static Vertx stubs;
+  private static TestHttp anonymous;
+  private static final Map<String, HttpServer> servers = new LinkedHashMap<>();
+  private ChromeDriver browser;
+  private Long load;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestNodes.uniqueClusterName();
+    cache = TestGateway.startCache(cluster);
+    // Probes every 100 ms, unhealthy after 2 failures; no slow start, so every instance is in rotation at once.
+    GatewayConfig config = GatewayConfig.fromEnv(Map.of("GATEWAY_ROUTES", "/api/echo=echo-service",
+        "HEALTH_PROBE_INTERVAL_MS", "100", "SLOW_START_MS", "0", "UPSTREAM_TIMEOUT_MS", "2000"));
+    gateway = TestGateway.start(cluster, "gw-dashboard", config, "dashboard-it", API_KEY);
+    stubs = Vertx.vertx();
+    for (String instance : INSTANCES) {
+      HttpServer server = await(stubs.createHttpServer().requestHandler(request -> {
+        // A few milliseconds of work, so that the percentiles show something.
+        stubs.timer(1 + (long) (Math.random() * 4)).onComplete(v -> request.response().end(instance));
+      }).listen(0, "127.0.0.1"));
+      servers.put(instance, server);
+      TestGateway.publish(gateway, "echo-service", instance, server.actualPort());
+    }
+    anonymous = new TestHttp(gateway.port());
+    TestGateway.awaitInstances(new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY)), "echo-service",
+        INSTANCES.size());
+  }
+
+  @AfterAll
+  static void stop() {
+    anonymous.close();
+    await(stubs.close());
+    await(gateway.stop());
+    await(cache.stop());
+  }
+
+  /** Opens headless Chromium, and starts a steady load through the gateway: 50 requests a second. */
+  private void openBrowser() {
+    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "DashboardIT needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
+            + "): apt-get install chromium chromium-driver; .ci/run installs them");
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+            "--window-size=1400,1500");
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+        .usingAnyFreePort().build();
+    browser = new ChromeDriver(service, options);
+    WebClient client = WebClient.create(stubs);
+    load = stubs.setPeriodic(20, id -> client.get(gateway.port(), "127.0.0.1", "/api/echo/item").send());
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (load != null) {
+      stubs.cancelTimer(load);
+    }
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  void pageLoadsWithoutCredential_streamNeedsTheAdminOne() {
+    HttpResponse<Buffer> page = anonymous.get("/admin/dashboard");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.getHeader("Content-Type")).startsWith("text/html");
+    assertThat(page.getHeader("Content-Security-Policy")).contains("script-src 'self'");
+    assertThat(anonymous.get("/admin/dashboard/uplot/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+    assertThat(anonymous.get("/admin/dashboard/assets/dashboard.js").statusCode()).isEqualTo(200);
+    assertProblem(anonymous.get("/admin/dashboard/stream"), 401);
+    assertProblem(anonymous.get("/admin/dashboard/assets/missing.js"), 401);
+
+    String url = "http://127.0.0.1:" + gateway.port() + "/admin/dashboard/stream";
+    try (EventStreamClient stream = EventStreamClient.open(url, Map.of("X-API-Key", API_KEY))) {
+      assertThat(stream.status()).isEqualTo(200);
+      assertThat(stream.header("Content-Type")).isEqualTo("text/event-stream");
+      List<EventStreamClient.Event> events = stream.take(2); // the latest at once, then a new one every second
+      JsonObject last = new JsonObject(events.get(1).data());
+      assertThat(last.getLong("at")).isGreaterThan(new JsonObject(events.get(0).data()).getLong("at"));
+      JsonObject echo = last.getJsonArray("services").getJsonObject(0);
+      assertThat(echo.getString("name")).isEqualTo("echo-service");
+      assertThat(echo.getJsonArray("instances").stream().map(i -> ((JsonObject) i).getString("instanceId")))
+          .containsExactlyElementsOf(INSTANCES);
+      assertThat(echo.getString("breaker")).isEqualTo("closed");
+    }
+  }
+
+  @Test
+  void browser_showsEveryInstanceLive_andAStoppedOneOutOfRotation() throws IOException {
+    openBrowser();
+    String page = "http://127.0.0.1:" + gateway.port() + "/admin/dashboard";
+    browser.get(page);
+    WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret"))).sendKeys(API_KEY);
+    browser.findElement(By.id("connect")).click();
+
+    for (String instance : INSTANCES) {
+      wait.until(d -> "in-rotation".equals(row(instance).getAttribute("data-state")));
+    }
+    long before = requests("echo-1");
+    wait.until(d -> requests("echo-1") > before);
+    wait.until(d -> !cell("echo-1", "p99").getText().equals("–"));
+
+    await(servers.get("echo-3").close());
+    wait.until(d -> List.of("unhealthy", "ejected").contains(row("echo-3").getAttribute("data-state")));
+    assertThat(cell("echo-3", "state").getText()).isIn("unhealthy", "ejected until");
+    for (String instance : List.of("echo-1", "echo-2")) {
+      assertThat(row(instance).getAttribute("data-state")).isEqualTo("in-rotation");
+    }
+    assertThat(browser.findElement(By.id("status")).getText()).startsWith("live");
+    // The credential went in a header: not into the address, and kept for this tab only.
+    assertThat(browser.getCurrentUrl()).isEqualTo(page);
+    assertThat((String) browser.executeScript("return localStorage.length + ':' + document.cookie")).isEqualTo("0:");
+
+    Files.createDirectories(SCREENSHOTS);
+    Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve("dashboard.png"),
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private WebElement row(String instance) {
+    return browser.findElement(By.cssSelector("tr[data-instance='" + instance + "']"));
+  }
+
+  private WebElement cell(String instance, String column) {
+    return row(instance).findElement(By.cssSelector("td." + column));
+  }
+
+  private long requests(String instance) {
+    return Long.parseLong(cell(instance, "requests").getText());
+  }
+}
