@@ -111,10 +111,6 @@ function number(value, digits) {
   return value === null || value === undefined ? '–' : Number(value).toFixed(digits);
 }
 
-function percent(value) {
-  return value === null || value === undefined ? '–' : (100 * value).toFixed(1) + ' %';
-}
-
 function stateText(instance) {
   if (instance.state === 'ejected' && instance.ejectedUntil) {
     return 'ejected until ' + new Date(instance.ejectedUntil).toLocaleTimeString();
@@ -127,7 +123,6 @@ function stateText(instance) {
 
 const COLUMNS = ['Instance', 'Address', 'State', 'Weight', 'In flight', 'Req/s', 'p50 ms', 'p99 ms',
   'Requests', 'Errors'];
-const CACHE_COLUMNS = ['Near cache hits', 'Shared map hits'];
 
 function summaryItem(parent, label, value, className) {
   const span = document.createElement('span');
@@ -163,10 +158,9 @@ function renderService(service) {
     section.appendChild(empty);
     return section;
   }
-  const caches = service.instances.some((instance) => instance.cache);
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
-  COLUMNS.concat(caches ? CACHE_COLUMNS : []).forEach((name) => {
+  COLUMNS.forEach((name) => {
     const th = document.createElement('th');
     th.textContent = name;
     head.appendChild(th);
@@ -190,10 +184,6 @@ function renderService(service) {
     cell(row, 'p99', number(instance.p99Ms, 2));
     cell(row, 'requests', instance.requests);
     cell(row, 'errors', instance.failures);
-    if (caches) {
-      cell(row, 'near-cache', percent(instance.cache && instance.cache.nearHitRatio));
-      cell(row, 'shared-cache', percent(instance.cache && instance.cache.sharedHitRatio));
-    }
   }
   section.appendChild(table);
   return section;
