@@ -123,6 +123,13 @@ function stateText(instance) {
 
 const COLUMNS = ['Instance', 'Address', 'State', 'Weight', 'In flight', 'Req/s', 'p50 ms', 'p99 ms',
   'Requests', 'Errors'];
+// The caches catalog-service reports in its /health body, and their columns.
+const CACHES = [['near', 'Near cache hits'], ['shared', 'Shared map hits']];
+
+function hitRatio(caches, name) {
+  const cache = caches && caches[name];
+  return cache ? (100 * cache.hitRatio).toFixed(1) + ' % of ' + (cache.hits + cache.misses) : '–';
+}
 
 function summaryItem(parent, label, value, className) {
   const span = document.createElement('span');
@@ -158,9 +165,10 @@ function renderService(service) {
     section.appendChild(empty);
     return section;
   }
+  const caches = CACHES.filter(([name]) => service.instances.some((instance) => instance.caches && instance.caches[name]));
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
-  COLUMNS.forEach((name) => {
+  COLUMNS.concat(caches.map(([, title]) => title)).forEach((name) => {
     const th = document.createElement('th');
     th.textContent = name;
     head.appendChild(th);
@@ -184,6 +192,9 @@ function renderService(service) {
     cell(row, 'p99', number(instance.p99Ms, 2));
     cell(row, 'requests', instance.requests);
     cell(row, 'errors', instance.failures);
+    for (const [name] of caches) {
+      cell(row, name + '-cache', hitRatio(instance.caches, name));
+    }
   }
   section.appendChild(table);
   return section;

@@ -4,10 +4,13 @@ import static io.catalogsuite.testing.ProblemAssertions.assertProblem;
 import static io.catalogsuite.testing.TestHttp.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogsuite.catalog.CatalogConfig;
+import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.testing.EventStreamClient;
 import io.catalogsuite.testing.TestHttp;
 import io.catalogsuite.testing.TestNodes;
+import io.catalogsuite.testing.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -38,10 +41,10 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The dashboard in front of a real gateway with three real upstream instances (small Vert.x HTTP servers) under
- * steady load: its doors over HTTP, and the page in a real browser, headless Chromium driven by Selenium. The
- * browser test is skipped, saying so, where Debian's {@code chromium} and {@code chromium-driver} are not
- * installed; {@code .ci/run} installs them.
+ * The dashboard in front of a real gateway with three real upstream instances (small Vert.x HTTP servers) and a
+ * real catalog-service instance (on Postgres, with its caches), under steady load: its doors over HTTP, and the
+ * page in a real browser, headless Chromium driven by Selenium. The browser test is skipped, saying so, where
+ * Debian's {@code chromium} and {@code chromium-driver} are not installed; {@code .ci/run} installs them.
  */
 class DashboardIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -54,7 +57,10 @@ class DashboardIT {
 
   private static String cluster;
   private static ServiceNode cache;
+  private static ServiceNode catalog;
   private static ServiceNode gateway;
+  /** A product of the catalog, read again and again by the load. */
+  private static String product;
   private static Vertx stubs;
   private static TestHttp anonymous;
   private static final Map<String, HttpServer> servers = new LinkedHashMap<>();
@@ -66,7 +72,10 @@ class DashboardIT {
     cluster = TestNodes.uniqueClusterName();
     cache = TestGateway.startCache(cluster);
     // Probes every 100 ms, unhealthy after 2 failures; no slow start, so every instance is in rotation at once.
-    GatewayConfig config = GatewayConfig.fromEnv(Map.of("GATEWAY_ROUTES", "/api/echo=echo-service",
+    catalog = await(ServiceNode.start(TestNodes.config(CatalogService.NAME, cluster, "catalog-1"),
+        new CatalogService(CatalogConfig.fromEnv(Map.of("PG_URL", TestPostgres.createDatabase())))));
+    GatewayConfig config = GatewayConfig.fromEnv(Map.of(
+        "GATEWAY_ROUTES", "/api/echo=echo-service,/api/catalog=catalog-service",
         "HEALTH_PROBE_INTERVAL_MS", "100", "SLOW_START_MS", "0", "UPSTREAM_TIMEOUT_MS", "2000"));
     gateway = TestGateway.start(cluster, "gw-dashboard", config, "dashboard-it", API_KEY);
     stubs = Vertx.vertx();
@@ -79,8 +88,13 @@ class DashboardIT {
       TestGateway.publish(gateway, "echo-service", instance, server.actualPort());
     }
     anonymous = new TestHttp(gateway.port());
-    TestGateway.awaitInstances(new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY)), "echo-service",
-        INSTANCES.size());
+    try (TestHttp admin = new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY))) {
+      TestGateway.awaitInstances(admin, "echo-service", INSTANCES.size());
+      TestGateway.awaitInstances(admin, "catalog-service", 1);
+      product = admin.post("/api/catalog/products", new JsonObject().put("sku", "DASH-" + UUID.randomUUID())
+          .put("name", "Lamp").put("category", "dashboard").put("priceCents", 1900).put("currency", "EUR")
+          .put("stock", 5)).getHeader("Location");
+    }
   }
 
   @AfterAll
@@ -88,10 +102,14 @@ class DashboardIT {
     anonymous.close();
     await(stubs.close());
     await(gateway.stop());
+    await(catalog.stop());
     await(cache.stop());
   }
 
-  /** Opens headless Chromium, and starts a steady load through the gateway: 50 requests a second. */
+  /**
+   * Opens headless Chromium, and starts a steady load through the gateway: 50 requests a second to the echo
+   * instances, 50 reads of the product.
+   */
   private void openBrowser() {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "DashboardIT needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
@@ -103,7 +121,10 @@ class DashboardIT {
         .usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
     WebClient client = WebClient.create(stubs);
-    load = stubs.setPeriodic(20, id -> client.get(gateway.port(), "127.0.0.1", "/api/echo/item").send());
+    load = stubs.setPeriodic(20, id -> {
+      client.get(gateway.port(), "127.0.0.1", "/api/echo/item").send();
+      client.get(gateway.port(), "127.0.0.1", product).send();
+    });
   }
 
   @AfterEach
@@ -134,12 +155,37 @@ class DashboardIT {
       List<EventStreamClient.Event> events = stream.take(2); // the latest at once, then a new one every second
       JsonObject last = new JsonObject(events.get(1).data());
       assertThat(last.getLong("at")).isGreaterThan(new JsonObject(events.get(0).data()).getLong("at"));
-      JsonObject echo = last.getJsonArray("services").getJsonObject(0);
-      assertThat(echo.getString("name")).isEqualTo("echo-service");
+      JsonObject echo = service(last, "echo-service");
       assertThat(echo.getJsonArray("instances").stream().map(i -> ((JsonObject) i).getString("instanceId")))
           .containsExactlyElementsOf(INSTANCES);
       assertThat(echo.getString("breaker")).isEqualTo("closed");
+      assertThat(echo.getJsonObject("retryBudget").getLong("allowed")).isPositive();
     }
+  }
+
+  @Test
+  void catalogInstancesReportTheirCaches_throughTheirHealthProbe() {
+    JsonObject health = await(anonymous.client().get(catalog.port(), "127.0.0.1", "/health").send())
+        .bodyAsJsonObject();
+    assertThat(health.getString("status")).isEqualTo("UP");
+    assertThat(health.getJsonObject("caches").fieldNames()).containsExactly("near", "shared");
+    try (TestHttp admin = new TestHttp(gateway.port(), Map.of("X-API-Key", API_KEY))) {
+      admin.awaitResponse("/admin/services", r -> {
+        JsonObject instance = r.bodyAsJsonObject().getJsonObject("services").getJsonObject("catalog-service")
+            .getJsonArray("instances").getJsonObject(0);
+        JsonObject caches = instance.getJsonObject("caches");
+        return caches != null && caches.getJsonObject("near").containsKey("hitRatio")
+            && caches.getJsonObject("shared").containsKey("hitRatio");
+      }, PATIENCE);
+      JsonObject echo = admin.get("/admin/services").bodyAsJsonObject().getJsonObject("services")
+          .getJsonObject("echo-service").getJsonArray("instances").getJsonObject(0);
+      assertThat(echo.getValue("caches")).isNull(); // they report none
+    }
+  }
+
+  private static JsonObject service(JsonObject snapshot, String name) {
+    return snapshot.getJsonArray("services").stream().map(JsonObject.class::cast)
+        .filter(service -> service.getString("name").equals(name)).findFirst().orElseThrow();
   }
 
   @Test
@@ -154,6 +200,10 @@ class DashboardIT {
     for (String instance : INSTANCES) {
       wait.until(d -> "in-rotation".equals(row(instance).getAttribute("data-state")));
     }
+    // Reads of one product: after its first misses, the catalog instance serves it from its near cache.
+    wait.until(d -> cell("catalog-1", "near-cache").getText().matches("[0-9.]+ % of [0-9]+")
+        && Double.parseDouble(cell("catalog-1", "near-cache").getText().split(" ")[0]) > 0);
+    assertThat(cell("catalog-1", "shared-cache").getText()).matches("[0-9.]+ % of [0-9]+");
     long before = requests("echo-1");
     wait.until(d -> requests("echo-1") > before);
     wait.until(d -> !cell("echo-1", "p99").getText().equals("–"));

@@ -2,6 +2,7 @@ package io.catalogsuite.gateway.discovery;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +49,8 @@ public final class Upstream {
    * dashboard ({@link #latencySince}). Wait-free for every event loop that records into it: no lock, no allocation.
    */
   private final Recorder latency = new Recorder(LATENCY_MAX_MICROS, LATENCY_DIGITS);
+  /** Its caches, as its last passed probe reported them (none for a service without a cache). */
+  private volatile Map<String, CacheLookups> caches = Map.of();
 
   public Upstream(String registration, String service, String instanceId, String nodeId, String host, int port,
       int weight) {
@@ -131,6 +134,11 @@ public final class Upstream {
    */
   public Histogram latencySince(Histogram recycle) {
     return latency.getIntervalHistogram(recycle);
+  }
+
+  /** Its caches as a passed probe of {@code /health} reported them. */
+  void reported(Map<String, CacheLookups> caches) {
+    this.caches = caches;
   }
 
   public boolean healthy() {
@@ -244,7 +252,14 @@ public final class Upstream {
         .put("inFlight", inFlight.get())
         .put("requests", requests())
         .put("failures", failures())
-        .put("ewmaLatencyMs", Math.round(Double.longBitsToDouble(ewmaLatencyMs.get()) * 100) / 100.0);
+        .put("ewmaLatencyMs", Math.round(Double.longBitsToDouble(ewmaLatencyMs.get()) * 100) / 100.0)
+        .put("caches", caches.isEmpty() ? null : cachesJson());
+  }
+
+  private JsonObject cachesJson() {
+    JsonObject json = new JsonObject();
+    caches.forEach((name, lookups) -> json.put(name, lookups.toJson()));
+    return json;
   }
 
   @Override
