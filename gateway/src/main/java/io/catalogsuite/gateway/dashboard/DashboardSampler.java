@@ -83,7 +83,8 @@ public final class DashboardSampler extends VerticleBase {
   /** An open dashboard stream. */
   public record Stream(HttpServerResponse response, Context context) {
     private void send(String event) {
-      if (!response.writeQueueFull()) {
+      // Closed since the event was pushed: its end handler is about to close the stream.
+      if (!response.closed() && !response.ended() && !response.writeQueueFull()) {
         response.write(event);
       }
     }
