@@ -5,6 +5,7 @@ import io.catalogsuite.common.cluster.ClusterRole;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -34,6 +35,15 @@ public interface Service {
    */
   default Map<String, Supplier<Future<?>>> optionalReadiness() {
     return Map.of();
+  }
+
+  /**
+   * What {@code GET /health} says besides {@code "status":"UP"}: figures the gateway's health checker passes on
+   * to its dashboard (catalog-service: its caches' lookups). Called on an event loop for every probe, so cheap and
+   * never blocking; {@code /metrics} is as open and shows the same. Nothing by default.
+   */
+  default JsonObject healthReport() {
+    return new JsonObject();
   }
 
   /** The HTTP server's options; a service that faces clients directly (the gateway) tightens them. */

@@ -5,6 +5,9 @@ import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.RecordOrigins;
 import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.JsonBodies;
+import io.catalogsuite.gateway.dashboard.DashboardPage;
+import io.catalogsuite.gateway.dashboard.DashboardSampler;
+import io.catalogsuite.gateway.dashboard.DashboardStream;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
 import io.catalogsuite.gateway.discovery.HealthCheckVerticle;
 import io.catalogsuite.gateway.discovery.ServiceDirectory;
@@ -42,7 +45,7 @@ import java.util.regex.Pattern;
 /**
  * The gateway: the single HTTP entry. Authenticates and rate-limits requests, finds instances through service
  * discovery, balances across them, retries idempotent requests that could not connect, and shows what it sees
- * at {@code /admin/services}.
+ * at {@code /admin/services} and, live, at {@code /admin/dashboard}.
  */
 public final class GatewayService implements Service {
   public static final String NAME = "gateway";
@@ -67,6 +70,7 @@ public final class GatewayService implements Service {
   private AccessLog accessLog;
   private RequestObserver observer;
   private EventStreams eventStreams;
+  private DashboardSampler dashboard;
   /** The deployment's secret, to sign what is forwarded (see {@link GatewayIdentity}). */
   private Optional<GatewayIdentity> identity = Optional.empty();
   /** The request meters of each route, by prefix, and of the admin API. */
@@ -96,9 +100,11 @@ public final class GatewayService implements Service {
     config.services().forEach(service ->
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
+    dashboard = new DashboardSampler(node.config().instanceId(), config, directory, backends, metrics);
     RecordOrigins origins = new RecordOrigins(node.cluster().hazelcast());
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory, origins))
         .compose(id -> node.vertx().deployVerticle(new HealthCheckVerticle(directory, config.health())))
+        .compose(id -> node.vertx().deployVerticle(dashboard))
         .compose(id -> protection.start(node));
   }
 
@@ -129,11 +135,22 @@ public final class GatewayService implements Service {
               "Authorization"))
           .exposedHeaders(Set.of("ETag", "Location", "X-Request-Id", "X-Instance-Id", "Retry-After")));
     }
+    Handler<RoutingContext> adminRateLimit = protection.rateLimit(Protection.ADMIN_PREFIX,
+        metrics.rateLimited(Protection.ADMIN_PREFIX));
+    // The dashboard's page and files hold no data and load without a credential (the page asks for it); its stream
+    // is behind the admin authentication below.
+    router.get(DashboardPage.PATH).handler(taken(routeMeters.get(Protection.ADMIN_PREFIX))).handler(adminRateLimit)
+        .handler(DashboardPage::page);
+    router.get(DashboardPage.ASSETS).handler(taken(routeMeters.get(Protection.ADMIN_PREFIX))).handler(adminRateLimit)
+        .handler(DashboardPage.assets());
+    router.get(DashboardPage.CHARTS).handler(taken(routeMeters.get(Protection.ADMIN_PREFIX))).handler(adminRateLimit)
+        .handler(DashboardPage.charts());
     router.route(Protection.ADMIN_PREFIX + "/*")
         .handler(taken(routeMeters.get(Protection.ADMIN_PREFIX)))
         .handler(authentication)
-        .handler(protection.rateLimit(Protection.ADMIN_PREFIX, metrics.rateLimited(Protection.ADMIN_PREFIX)));
+        .handler(adminRateLimit);
     router.get("/admin/services").handler(admin::services);
+    router.get(DashboardPage.STREAM).handler(new DashboardStream(dashboard));
     BodyHandler buffered = JsonBodies.limitedTo(config.maxBodyBytes());
     BodyHandler bodiless = JsonBodies.limitedTo(Math.min(BODILESS_MAX_BYTES, config.maxBodyBytes()));
     for (GatewayConfig.Route route : config.routes()) {

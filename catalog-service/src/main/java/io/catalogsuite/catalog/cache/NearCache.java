@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,11 @@ final class NearCache {
         .register(metrics);
     FunctionCounter.builder("cache.evictions", cache, c -> c.stats().evictionCount()).tag("cache", name)
         .description("Products evicted from the near cache by its bounds").register(metrics);
+  }
+
+  /** Its lookups since the instance started, for {@code /health}. */
+  JsonObject lookups() {
+    return ProductCache.lookups(hits, misses);
   }
 
   /** The cached document, or null; {@code servable} is whether the instance may serve near-cache hits now. */

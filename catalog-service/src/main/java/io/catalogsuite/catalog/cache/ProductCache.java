@@ -174,6 +174,22 @@ public final class ProductCache {
     return vertx.deployVerticle(coherence).mapEmpty();
   }
 
+  /**
+   * This instance's lookups since it started, by cache, for {@code /health} (the gateway's dashboard shows their
+   * hit ratios): {@code {"near":{"hits":…,"misses":…},"shared":{…}}}, without {@code near} when it is off.
+   */
+  public JsonObject lookups() {
+    JsonObject caches = new JsonObject();
+    if (nearEnabled) {
+      caches.put("near", near.lookups());
+    }
+    return caches.put("shared", lookups(hits, misses));
+  }
+
+  static JsonObject lookups(Counter hits, Counter misses) {
+    return new JsonObject().put("hits", (long) hits.count()).put("misses", (long) misses.count());
+  }
+
   /** Whether the shared cache can be used: a cache-service member is in the cluster. */
   public boolean sharedAvailable() {
     return availability.available();

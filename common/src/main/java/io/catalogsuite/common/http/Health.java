@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /health} (liveness: the process answers) and {@code GET /ready} (readiness: every required check
- * passes). {@code /ready} answers {@code 200} or {@code 503} with each check's state, e.g.
+ * {@code GET /health} (liveness: the process answers, with what the service reports of itself) and
+ * {@code GET /ready} (readiness: every required check passes). {@code /ready} answers {@code 200} or {@code 503}
+ * with each check's state, e.g.
  * {@code {"status":"DOWN","checks":{"cluster":"UP","postgres":"DOWN: connection refused"}}}. An optional check
  * names something the service can do without (the cache, for catalog-service): when it fails, the service is
  * still ready, and says {@code "status":"DEGRADED"} with the check's reason.
@@ -22,22 +23,28 @@ public final class Health {
   private static final long CHECK_TIMEOUT_MS = 2_000;
   private final Map<String, Supplier<Future<?>>> required;
   private final Map<String, Supplier<Future<?>>> optional;
+  private final Supplier<JsonObject> report;
 
-  private Health(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional) {
+  private Health(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional,
+      Supplier<JsonObject> report) {
     this.required = required;
     this.optional = optional;
+    this.report = report;
   }
 
   /**
    * Readiness from checks: futures that fail, with a reason, while a required dependency is unusable (the node is
-   * not ready) or an optional one is (the node is degraded).
+   * not ready) or an optional one is (the node is degraded); {@code /health} adds {@code report}'s fields to its
+   * {@code "status":"UP"}.
    */
-  public static Health checks(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional) {
-    return new Health(new LinkedHashMap<>(required), new LinkedHashMap<>(optional));
+  public static Health checks(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional,
+      Supplier<JsonObject> report) {
+    return new Health(new LinkedHashMap<>(required), new LinkedHashMap<>(optional), report);
   }
 
   public void mount(Router router) {
-    router.get("/health").handler(ctx -> send(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health").handler(ctx -> send(ctx, 200,
+        new JsonObject().put("status", "UP").mergeIn(report.get())));
     router.get("/ready").handler(this::ready);
   }
 

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Active health checking: every interval, {@code GET /health} on every known instance. An instance becomes
- * unhealthy after N failed probes in a row and healthy again after M passed ones ({@link HealthPolicy}).
+ * Active health checking: every interval, {@code GET /health} on every known instance, which also brings what the
+ * instance reports of its caches ({@link CacheLookups}, for the dashboard). An instance becomes unhealthy after N
+ * failed probes in a row and healthy again after M passed ones ({@link HealthPolicy}).
  * Probes run on this verticle's own event loop and connections, apart from the traffic.
  */
 public final class HealthCheckVerticle extends VerticleBase {
@@ -46,7 +47,13 @@ public final class HealthCheckVerticle extends VerticleBase {
     client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(upstream.host())
             .setPort(upstream.port()).setURI("/health").setIdleTimeout(timeout))
         .compose(request -> request.send())
-        .compose(response -> response.body().map(body -> response.statusCode() == 200))
+        .compose(response -> response.body().map(body -> {
+          boolean passed = response.statusCode() == 200;
+          if (passed) {
+            upstream.reported(CacheLookups.fromHealth(body));
+          }
+          return passed;
+        }))
         .otherwise(false)
         .onSuccess(passed -> {
           if (upstream.probed(passed, System.currentTimeMillis(), policy)) {

@@ -96,6 +96,24 @@ public final class Backend {
     return retryBudgetExhausted;
   }
 
+  /**
+   * What the dashboard shows of a service beside its instances.
+   *
+   * @param breaker        the circuit breaker's state ({@link #breakerState()})
+   * @param retries        requests retried on another instance, since the gateway started
+   * @param retriesRefused retries not made because the budget was spent, since the gateway started
+   * @param budgetUsed     retries made in the budget's window (the last {@value RetryBudget#SECONDS} s)
+   * @param budgetAllowed  retries the budget allows in that window now
+   */
+  public record Status(String breaker, long retries, long retriesRefused, long budgetUsed, long budgetAllowed) {
+  }
+
+  public Status status(long nowMs) {
+    long second = nowMs / 1000;
+    return new Status(breakerState(), (long) retries.count(), (long) retryBudgetExhausted.count(),
+        retryBudget.used(second), retryBudget.allowed(second));
+  }
+
   /** The breaker's state, for /admin/services: closed, half-open or open. */
   public String breakerState() {
     return breaker.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

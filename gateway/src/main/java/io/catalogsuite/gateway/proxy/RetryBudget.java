@@ -33,12 +33,21 @@ final class RetryBudget {
   /** Takes one retry from the budget if it has one left. */
   boolean tryRetry(long nowSecond) {
     int bucket = bucket(nowSecond);
-    long allowed = Math.max(minRetries, sum(requests, nowSecond) * percent / 100);
-    if (sum(retries, nowSecond) >= allowed) {
+    if (used(nowSecond) >= allowed(nowSecond)) {
       return false;
     }
     retries.incrementAndGet(bucket);
     return true;
+  }
+
+  /** The retries the window allows now: the budget's share of its requests, at least the minimum. */
+  long allowed(long nowSecond) {
+    return Math.max(minRetries, sum(requests, nowSecond) * percent / 100);
+  }
+
+  /** The retries made in the window. */
+  long used(long nowSecond) {
+    return sum(retries, nowSecond);
   }
 
   private int bucket(long second) {
