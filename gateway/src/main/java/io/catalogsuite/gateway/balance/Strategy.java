@@ -12,6 +12,7 @@ public enum Strategy {
   RANDOM("random", RandomChoice::new),
   LEAST_REQUESTS("least-requests", LeastRequests::new),
   POWER_OF_TWO_CHOICES("power-of-two-choices", PowerOfTwoChoices::new),
+  PEAK_EWMA("peak-ewma", PeakEwmaChoices::new),
   CONSISTENT_HASH("consistent-hash", ConsistentHash::new);
 
   private final String id;

@@ -42,8 +42,8 @@ public final class Upstream {
   private final AtomicLong ejectedUntil = new AtomicLong();
   /** Since when it is available again, for slow start. */
   private final AtomicLong availableSince;
-  /** Exponentially weighted moving average of the time to response headers, as double bits. */
-  private final AtomicLong ewmaLatencyMs = new AtomicLong(Double.doubleToLongBits(0));
+  /** The time to response head, as the peak-EWMA estimate (what the peak-ewma strategy weighs). */
+  private final PeakEwma peakLatency = new PeakEwma();
   /**
    * The time to response head of each try (or to its timeout), in microseconds, read a second at a time by the
    * dashboard ({@link #latencySince}). Wait-free for every event loop that records into it: no lock, no allocation.
@@ -123,9 +123,18 @@ public final class Upstream {
     return failures.sum();
   }
 
-  /** A try got its response head (or timed out) {@code nanos} after it was sent. */
-  public void timed(long nanos) {
+  /** A try got its response head (or timed out) {@code nanos} after it was sent, at {@code now} (nanoTime). */
+  public void timed(long nanos, long now) {
     latency.recordValue(Math.max(0, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), LATENCY_MAX_MICROS)));
+    peakLatency.observe(nanos, now);
+  }
+
+  /**
+   * The peak-EWMA estimate of its time to response head at {@code now} (nanoTime), in nanoseconds: the slowest
+   * recent try at once, faster ones averaged in, decaying while there are none; 0 before any.
+   */
+  public double latencyEstimateNanos(long now) {
+    return peakLatency.nanos(now);
   }
 
   /**
@@ -167,9 +176,8 @@ public final class Upstream {
   }
 
   /** A request got a response that is not a 5xx: the failure streak ends. */
-  public void succeeded(long latencyMs) {
+  public void succeeded() {
     consecutiveFailures.set(0);
-    updateLatency(latencyMs);
   }
 
   /**
@@ -220,13 +228,6 @@ public final class Upstream {
     return false;
   }
 
-  private void updateLatency(long latencyMs) {
-    ewmaLatencyMs.updateAndGet(bits -> {
-      double previous = Double.longBitsToDouble(bits);
-      return Double.doubleToLongBits(previous == 0 ? latencyMs : 0.8 * previous + 0.2 * latencyMs);
-    });
-  }
-
   /** The state /admin/services shows: ejected, unhealthy, slow-start or in-rotation. */
   public String state(long now, HealthPolicy policy) {
     if (ejected(now)) {
@@ -252,7 +253,7 @@ public final class Upstream {
         .put("inFlight", inFlight.get())
         .put("requests", requests())
         .put("failures", failures())
-        .put("ewmaLatencyMs", Math.round(Double.longBitsToDouble(ewmaLatencyMs.get()) * 100) / 100.0)
+        .put("latencyEstimateMs", Math.round(peakLatency.nanos(System.nanoTime()) / 10_000) / 100.0)
         .put("caches", caches.isEmpty() ? null : cachesJson());
   }
 

@@ -34,18 +34,19 @@ final class Attempt {
    * a failure: a 500 is what one client's request can cause, and must not take the instance away from the others.
    */
   void answered(int status) {
-    long nanos = System.nanoTime() - startNanos;
-    upstream.timed(nanos);
+    long now = System.nanoTime();
+    upstream.timed(now - startNanos, now);
     if (Backend.isGatewayFailure(status)) {
       backend.failed(upstream, System.currentTimeMillis());
     } else {
-      upstream.succeeded(nanos / 1_000_000);
+      upstream.succeeded();
     }
   }
 
   /** The instance did not answer in time: slow is not dead, it stays healthy, but may be ejected. */
   void timedOut() {
-    upstream.timed(System.nanoTime() - startNanos);
+    long now = System.nanoTime();
+    upstream.timed(now - startNanos, now);
     backend.failed(upstream, System.currentTimeMillis());
   }
 

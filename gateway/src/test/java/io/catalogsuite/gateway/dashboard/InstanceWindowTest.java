@@ -19,7 +19,7 @@ class InstanceWindowTest {
   private void requests(int count, long millis) {
     for (int i = 0; i < count; i++) {
       upstream.started();
-      upstream.timed(TimeUnit.MILLISECONDS.toNanos(millis));
+      upstream.timed(TimeUnit.MILLISECONDS.toNanos(millis), System.nanoTime());
       upstream.finished();
     }
   }
@@ -56,7 +56,7 @@ class InstanceWindowTest {
     InstanceWindow window = new InstanceWindow(upstream, 0);
     window.tick(SECOND);
     assertThat(window.toJson(0, POLICY).getValue("p99Ms")).isNull();
-    upstream.timed(TimeUnit.HOURS.toNanos(1));
+    upstream.timed(TimeUnit.HOURS.toNanos(1), System.nanoTime());
     window.tick(2 * SECOND);
     assertThat(window.toJson(0, POLICY).getDouble("p99Ms"))
         .isCloseTo(TimeUnit.MICROSECONDS.toMillis(Upstream.LATENCY_MAX_MICROS),

@@ -30,7 +30,7 @@ class UpstreamHealthTest {
     Upstream u = upstream();
     u.failed(0, POLICY, true);
     u.failed(0, POLICY, true);
-    u.succeeded(5);
+    u.succeeded();
     assertThat(u.failed(0, POLICY, true)).isFalse();
   }
 
