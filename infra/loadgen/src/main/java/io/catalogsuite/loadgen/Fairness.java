@@ -9,12 +9,13 @@ import org.apache.commons.math3.stat.inference.ChiSquareTest;
  * answers each instance gave ({@code X-Instance-Id}) against the split the strategy promises. Round-robin,
  * random, least-requests and power-of-two-choices promise an even split over equal instances;
  * weighted-round-robin one in proportion to the weights; consistent-hash none (a key's instance is fixed, and
- * the load generator's requests carry no key). A small p-value (below 0.01) says the split is not the expected
+ * the load generator's requests carry no key), nor peak-ewma (it follows the instances' latencies, by design). A small p-value (below 0.01) says the split is not the expected
  * one.
  */
 final class Fairness {
   static final String WEIGHTED = "weighted-round-robin";
   static final String CONSISTENT_HASH = "consistent-hash";
+  static final String PEAK_EWMA = "peak-ewma";
 
   private Fairness() {
   }
@@ -24,6 +25,9 @@ final class Fairness {
     JsonObject json = new JsonObject().put("strategy", strategy);
     if (strategy.equals(CONSISTENT_HASH)) {
       return json.put("expected", "none: consistent hashing fixes each key's instance").put("pValue", (Object) null);
+    }
+    if (strategy.equals(PEAK_EWMA)) {
+      return json.put("expected", "none: peak-ewma follows the instances' latencies").put("pValue", (Object) null);
     }
     if (answersByInstance.size() < 2) {
       return json.put("expected", "a split over two or more instances")
