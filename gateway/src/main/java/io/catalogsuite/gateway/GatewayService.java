@@ -71,6 +71,7 @@ public final class GatewayService implements Service {
   private RequestObserver observer;
   private EventStreams eventStreams;
   private DashboardSampler dashboard;
+  private AdminOperations operations;
   /** The deployment's secret, to sign what is forwarded (see {@link GatewayIdentity}). */
   private Optional<GatewayIdentity> identity = Optional.empty();
   /** The request meters of each route, by prefix, and of the admin API. */
@@ -101,10 +102,12 @@ public final class GatewayService implements Service {
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
     dashboard = new DashboardSampler(node.config().instanceId(), config, directory, backends, metrics);
+    operations = new AdminOperations(node.vertx(), directory, backends, config.health(), node.config().instanceId());
     RecordOrigins origins = new RecordOrigins(node.cluster().hazelcast());
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory, origins))
         .compose(id -> node.vertx().deployVerticle(new HealthCheckVerticle(directory, config.health())))
         .compose(id -> node.vertx().deployVerticle(dashboard))
+        .compose(id -> operations.listen().completion())
         .compose(id -> protection.start(node));
   }
 
@@ -150,6 +153,14 @@ public final class GatewayService implements Service {
         .handler(authentication)
         .handler(adminRateLimit);
     router.get("/admin/services").handler(admin::services);
+    String instance = "/admin/services/:service/instances/:instance";
+    BodyHandler adminBody = JsonBodies.limitedTo(BODILESS_MAX_BYTES);
+    router.post(instance + "/drain").handler(operations::drain);
+    router.post(instance + "/eject").handler(operations::eject);
+    router.post(instance + "/restore").handler(operations::restore);
+    router.put(instance + "/weight").handler(adminBody).handler(operations::setWeight);
+    router.delete(instance + "/weight").handler(operations::clearWeight);
+    router.post("/admin/services/:service/breaker/reset").handler(operations::resetBreaker);
     router.get(DashboardPage.STREAM).handler(new DashboardStream(dashboard));
     BodyHandler buffered = JsonBodies.limitedTo(config.maxBodyBytes());
     BodyHandler bodiless = JsonBodies.limitedTo(Math.min(BODILESS_MAX_BYTES, config.maxBodyBytes()));

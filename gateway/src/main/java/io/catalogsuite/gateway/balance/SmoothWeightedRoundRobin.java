@@ -12,20 +12,34 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The algorithm updates every candidate's running score on each pick, which would need a lock. Instead the
  * whole period (W picks) is computed once per candidate set and walked with one atomic counter; a different
- * set of candidates (an instance joins, leaves or is ejected) computes a new period.
+ * set of candidates (an instance joins, leaves or is ejected) or a changed weight (an operator's) computes a new
+ * period.
  */
 final class SmoothWeightedRoundRobin implements LoadBalancer {
   private final AtomicLong next = new AtomicLong();
-  private volatile Schedule schedule = new Schedule(List.of(), List.of());
+  private volatile Schedule schedule = new Schedule(List.of(), new int[0], List.of());
 
-  private record Schedule(List<Upstream> candidates, List<Upstream> order) {
+  /** A period, and the candidates and weights it was computed for. */
+  private record Schedule(List<Upstream> candidates, int[] weights, List<Upstream> order) {
+    boolean isFor(List<Upstream> others) {
+      if (!candidates.equals(others)) {
+        return false;
+      }
+      for (int i = 0; i < weights.length; i++) {
+        if (weights[i] != others.get(i).weight()) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   @Override
   public Upstream pick(List<Upstream> candidates, String affinityKey) {
     Schedule current = schedule;
-    if (!current.candidates().equals(candidates)) {
-      current = new Schedule(List.copyOf(candidates), period(candidates));
+    if (!current.isFor(candidates)) {
+      int[] weights = candidates.stream().mapToInt(Upstream::weight).toArray();
+      current = new Schedule(List.copyOf(candidates), weights, period(candidates));
       schedule = current; // racing threads compute the same schedule; either one may win
     }
     List<Upstream> order = current.order();

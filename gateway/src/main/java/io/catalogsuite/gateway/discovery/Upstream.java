@@ -49,6 +49,10 @@ public final class Upstream {
    * dashboard ({@link #latencySince}). Wait-free for every event loop that records into it: no lock, no allocation.
    */
   private final Recorder latency = new Recorder(LATENCY_MAX_MICROS, LATENCY_DIGITS);
+  /** What an operator decided through the admin API: left to the health rules, draining, or taken out. */
+  private volatile Rotation rotation = Rotation.AUTOMATIC;
+  /** A weight an operator set through the admin API, instead of the published one; 0 for none. */
+  private volatile int weightOverride;
   /** Its caches, as its last passed probe reported them (none for a service without a cache). */
   private volatile Map<String, CacheLookups> caches = Map.of();
 
@@ -92,9 +96,49 @@ public final class Upstream {
     return port;
   }
 
-  /** Relative share of the weighted strategy: from the instance's discovery metadata or the gateway's config. */
+  /**
+   * Relative share of the weighted strategy: an operator's (admin API), else the instance's discovery metadata or
+   * the gateway's config.
+   */
   public int weight() {
-    return weight;
+    int override = weightOverride;
+    return override > 0 ? override : weight;
+  }
+
+  /** Whether the health rules alone decide its rotation, or an operator drained it or took it out. */
+  public enum Rotation {
+    /** In rotation while healthy and not ejected. */
+    AUTOMATIC,
+    /** No new requests; those in flight finish. */
+    DRAINING,
+    /** No requests, until an operator restores it. */
+    OUT
+  }
+
+  /** An operator drains it or takes it out (admin API); {@link #restore} undoes either. */
+  public void rotation(Rotation rotation) {
+    this.rotation = rotation;
+  }
+
+  /**
+   * An operator puts it back into rotation: what an operator decided and what passive and active health held
+   * against it are forgotten (its probes judge it again from now on), and it ramps up through slow start.
+   */
+  public void restore(long now) {
+    rotation = Rotation.AUTOMATIC;
+    consecutiveFailures.set(0);
+    ejectedUntil.set(0);
+    probeStreak.set(0);
+    healthy = true;
+    availableSince.set(now);
+  }
+
+  /** An operator's weight, from 1 to 1000, or 0 to use the published one again. */
+  public void weightOverride(int weight) {
+    if (weight < 0 || weight > 1000) {
+      throw new IllegalArgumentException("weight must be 1 to 1000, or 0 for the published one: " + weight);
+    }
+    weightOverride = weight;
   }
 
   /** Requests sent to this instance through this gateway that have not completed yet. */
@@ -158,9 +202,9 @@ public final class Upstream {
     return now < ejectedUntil.get();
   }
 
-  /** Healthy and not ejected: the balancer may choose it. */
+  /** Healthy, not ejected, and neither drained nor taken out by an operator: the balancer may choose it. */
   public boolean available(long now) {
-    return healthy && !ejected(now);
+    return rotation == Rotation.AUTOMATIC && healthy && !ejected(now);
   }
 
   /**
@@ -228,8 +272,14 @@ public final class Upstream {
     return false;
   }
 
-  /** The state /admin/services shows: ejected, unhealthy, slow-start or in-rotation. */
+  /** The state /admin/services shows: draining or out (an operator's), ejected, unhealthy, slow-start, in-rotation. */
   public String state(long now, HealthPolicy policy) {
+    if (rotation == Rotation.DRAINING) {
+      return "draining";
+    }
+    if (rotation == Rotation.OUT) {
+      return "out";
+    }
     if (ejected(now)) {
       return "ejected";
     }
@@ -249,7 +299,7 @@ public final class Upstream {
         .put("state", state(now, policy))
         .put("inRotation", available(now))
         .put("ejectedUntil", now < until ? Instant.ofEpochMilli(until).toString() : null)
-        .put("weight", weight)
+        .put("weight", weight())
         .put("inFlight", inFlight.get())
         .put("requests", requests())
         .put("failures", failures())

@@ -30,7 +30,9 @@ public final class Backend {
   private final HealthPolicy health;
   private final Resilience resilience;
   private final RetryBudget retryBudget;
-  private final CircuitBreaker breaker;
+  private final Vertx vertx;
+  /** Replaced whole when an operator resets it: Vert.x's breaker closes an open breaker only after its timeout. */
+  private volatile CircuitBreaker breaker;
   private final Counter retries;
   private final Counter retryBudgetExhausted;
 
@@ -44,7 +46,19 @@ public final class Backend {
     this.health = health;
     this.resilience = resilience;
     this.retryBudget = new RetryBudget(resilience.budgetPercent(), resilience.budgetMinRetries());
-    this.breaker = CircuitBreaker.create("gateway-" + service, vertx, new CircuitBreakerOptions()
+    this.vertx = vertx;
+    this.breaker = newBreaker();
+    this.retries = metrics.retries(service);
+    this.retryBudgetExhausted = metrics.retryBudgetExhausted(service);
+    metrics.breakerState(service, () -> switch (breaker.state()) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN -> 2;
+    });
+  }
+
+  private CircuitBreaker newBreaker() {
+    return CircuitBreaker.create("gateway-" + service, vertx, new CircuitBreakerOptions()
             .setMaxFailures(resilience.breakerMaxFailures())
             .setFailuresRollingWindow(resilience.breakerWindowMs())
             .setResetTimeout(resilience.breakerResetMs())
@@ -60,13 +74,6 @@ public final class Backend {
             : isGatewayFailure(outcome.result()))
         .openHandler(v -> LoggerFactory.getLogger(Backend.class).warn("Circuit breaker of {} opened", service))
         .closeHandler(v -> LoggerFactory.getLogger(Backend.class).info("Circuit breaker of {} closed", service));
-    this.retries = metrics.retries(service);
-    this.retryBudgetExhausted = metrics.retryBudgetExhausted(service);
-    metrics.breakerState(service, () -> switch (breaker.state()) {
-      case CLOSED -> 0;
-      case HALF_OPEN -> 1;
-      case OPEN -> 2;
-    });
   }
 
   /** 502, 503, 504: the statuses that say an instance or what is behind it is unwell, not the request. */
@@ -112,6 +119,16 @@ public final class Backend {
     long second = nowMs / 1000;
     return new Status(breakerState(), (long) retries.count(), (long) retryBudgetExhausted.count(),
         retryBudget.used(second), retryBudget.allowed(second));
+  }
+
+  /**
+   * An operator closes the breaker (admin API), its failures forgotten: a new breaker takes its place (Vert.x's
+   * {@code reset} leaves an open breaker open until its timeout), and requests under way finish under the old.
+   */
+  public void resetBreaker() {
+    CircuitBreaker old = breaker;
+    breaker = newBreaker();
+    old.close();
   }
 
   /** The breaker's state, for /admin/services: closed, half-open or open. */
