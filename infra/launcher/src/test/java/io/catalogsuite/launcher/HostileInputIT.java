@@ -286,6 +286,8 @@ class HostileInputIT {
             "gateway_retry_budget_exhausted_total", "gateway_upstream_picks_total"),
         ServiceKind.CATALOG, List.of("cache_lookups_total", "cache_hit_ratio"),
         ServiceKind.CACHE, List.of("vertx_http_server_requests_total"));
+    // A routed request of its own, so that the gateway's request and pick series exist when this test runs alone.
+    assertThat(anonymous.get("/api/catalog/products?limit=1").statusCode()).isEqualTo(200);
     Path saved = Files.createDirectories(Path.of("target", "metrics"));
     for (Instance instance : fleet.instances()) {
       try (TestHttp direct = new TestHttp(instance.port())) {
