@@ -16,6 +16,11 @@ public enum ServiceKind {
     this.instancePrefix = instancePrefix;
   }
 
+  /** The service's name, which is its Maven module's too: {@code catalog-service}. */
+  public String module() {
+    return module;
+  }
+
   /** The shaded jar: {@code <root>/<module>/target/<module>.jar}. */
   public Path jar(Path projectRoot) {
     return projectRoot.resolve(module).resolve("target").resolve(module + ".jar");

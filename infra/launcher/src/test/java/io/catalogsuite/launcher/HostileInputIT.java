@@ -272,6 +272,37 @@ class HostileInputIT {
     assertThat(metrics).doesNotContain("HOSTILEX", "/x1");
   }
 
+  /**
+   * After everything the other tests sent (all but the two that spend the gateway's credential budgets), each
+   * service's {@code /metrics} is still Prometheus's text format and has the families that
+   * infra/prometheus/rules use. Each body is saved as {@code target/metrics/<service>.prom}, where .ci/run checks it
+   * with {@code promtool check metrics}.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE - 2)
+  void afterAllThat_everyServicesMetrics_areWellFormed_andSavedForPromtool() throws IOException {
+    Map<ServiceKind, List<String>> families = Map.of(
+        ServiceKind.GATEWAY, List.of("gateway_requests_seconds_bucket", "gateway_circuit_breaker_state",
+            "gateway_retry_budget_exhausted_total", "gateway_upstream_picks_total"),
+        ServiceKind.CATALOG, List.of("cache_lookups_total", "cache_hit_ratio"),
+        ServiceKind.CACHE, List.of("vertx_http_server_requests_total"));
+    // A routed request of its own, so that the gateway's request and pick series exist when this test runs alone.
+    assertThat(anonymous.get("/api/catalog/products?limit=1").statusCode()).isEqualTo(200);
+    Path saved = Files.createDirectories(Path.of("target", "metrics"));
+    for (Instance instance : fleet.instances()) {
+      try (TestHttp direct = new TestHttp(instance.port())) {
+        HttpResponse<Buffer> response = direct.get("/metrics");
+        assertThat(response.statusCode()).as(instance.name()).isEqualTo(200);
+        assertThat(response.getHeader("Content-Type")).as(instance.name()).startsWith("text/plain");
+        String body = response.bodyAsString();
+        for (String family : families.get(instance.service())) {
+          assertThat(body).as(instance.name()).containsPattern("(?m)^" + family + "[{ ]");
+        }
+        Files.writeString(saved.resolve(instance.service().module() + ".prom"), body);
+      }
+    }
+  }
+
   @Test
   void bigBodiesOnGets_areRefusedSmall_whileTheGatewayServesOthers() throws Exception {
     ExecutorService clients = Executors.newFixedThreadPool(25);
