@@ -120,7 +120,8 @@ public final class ServiceNode {
     if (config.clusterTls().isEmpty()) {
       log.warn("No CLUSTER_KEYSTORE: the event bus is cleartext, open to whoever reaches its port");
     }
-    Health health = Health.checks(readinessChecks(), service.optionalReadiness(), service::healthReport);
+    Health health = Health.checks(readinessChecks(), service.optionalReadiness(), service::healthReport,
+        config.serviceName(), config.instanceId());
     return service.start(this)
         // Every server binds the same port, which Vert.x shares among them. For "any free port", Vert.x 5 shares
         // -1: with 0 each server would be given a port of its own.

@@ -10,16 +10,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** {@code GET /admin/services}: every discovered service with its instances, as the gateway sees them. */
+/**
+ * {@code GET /admin/services}: every discovered service with its instances, as the gateway sees them;
+ * {@code GET /admin/config}: the configuration in force, with no secret.
+ */
 final class AdminHandler {
   private final ServiceDirectory directory;
   private final GatewayConfig config;
   private final Map<String, Backend> backends;
+  private final JsonObject effectiveConfig;
 
-  AdminHandler(ServiceDirectory directory, GatewayConfig config, Map<String, Backend> backends) {
+  AdminHandler(ServiceDirectory directory, GatewayConfig config, Map<String, Backend> backends,
+      JsonObject effectiveConfig) {
     this.directory = directory;
     this.config = config;
     this.backends = backends;
+    this.effectiveConfig = effectiveConfig;
+  }
+
+  void config(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/json").end(effectiveConfig.toBuffer());
   }
 
   void services(RoutingContext ctx) {

@@ -6,6 +6,8 @@ import io.catalogsuite.common.http.MediaTypes;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
 import io.catalogsuite.gateway.proxy.Resilience;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -158,6 +160,38 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
    */
   public boolean streams(String contentType) {
     return contentType != null && streamedTypes.contains(MediaTypes.of(contentType));
+  }
+
+  /** Every value, for an operator ({@code /admin/config}); this configuration holds no secret. */
+  public JsonObject describe() {
+    JsonObject routesJson = new JsonObject();
+    routes.forEach(route -> routesJson.put(route.prefix(), new JsonObject().put("service", route.service())
+        .put("timeoutMs", timeoutOf(route)).put("balancing", balancingOf(route.service()).strategy().id())
+        .put("hashHeader", balancingOf(route.service()).hashHeader())));
+    JsonObject weightsJson = new JsonObject();
+    weights.forEach(weightsJson::put);
+    return new JsonObject()
+        .put("routes", routesJson)
+        .put("upstreamTimeoutMs", upstreamTimeoutMs)
+        .put("connectTimeoutMs", connectTimeoutMs)
+        .put("maxBodyBytes", maxBodyBytes)
+        .put("streamedTypes", new JsonArray(streamedTypes.stream().sorted().toList()))
+        .put("weights", weightsJson)
+        .put("health", new JsonObject().put("ejectAfterFailures", health.ejectAfterFailures())
+            .put("ejectBaseMs", health.ejectBaseMs()).put("ejectMaxMs", health.ejectMaxMs())
+            .put("panicPercent", health.panicPercent()).put("probeIntervalMs", health.probeIntervalMs())
+            .put("unhealthyAfter", health.unhealthyAfter()).put("healthyAfter", health.healthyAfter())
+            .put("slowStartMs", health.slowStartMs()))
+        .put("resilience", new JsonObject().put("maxRetries", resilience.maxRetries())
+            .put("backoffBaseMs", resilience.backoffBaseMs()).put("backoffMaxMs", resilience.backoffMaxMs())
+            .put("budgetPercent", resilience.budgetPercent()).put("budgetMinRetries", resilience.budgetMinRetries())
+            .put("breakerMaxFailures", resilience.breakerMaxFailures())
+            .put("breakerWindowMs", resilience.breakerWindowMs()).put("breakerResetMs", resilience.breakerResetMs()))
+        .put("clients", new JsonObject().put("maxHeaderBytes", clients.maxHeaderBytes())
+            .put("idleTimeoutSeconds", clients.idleTimeoutSeconds()).put("compression", clients.compression())
+            .put("corsOrigins", new JsonArray(clients.corsOrigins())))
+        .put("eventStreams", new JsonObject().put("paths", new JsonArray(streams.paths().stream().sorted().toList()))
+            .put("perInstance", streams.perInstance()).put("perClient", streams.perClient()));
   }
 
   /** The services the routes lead to, each once, in route order. */

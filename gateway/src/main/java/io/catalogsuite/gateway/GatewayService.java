@@ -29,6 +29,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -50,7 +51,7 @@ import java.util.regex.Pattern;
 public final class GatewayService implements Service {
   public static final String NAME = "gateway";
   /** The endpoints every node serves (see {@link io.catalogsuite.common.ServiceNode}), measured under their path. */
-  private static final List<String> OWN_ENDPOINTS = List.of("/health", "/ready", "/metrics");
+  private static final List<String> OWN_ENDPOINTS = List.of("/health", "/ready", "/info", "/metrics");
   /**
    * Requests whose method gives a body no meaning (RFC 9110 §9.3) may carry {@value #BODILESS_MAX_BYTES} bytes at
    * most, 413 beyond: the gateway buffers a body to be able to retry, and nobody needs 10 MiB on a GET.
@@ -63,6 +64,7 @@ public final class GatewayService implements Service {
 
   private final GatewayConfig config;
   private final Protection protection;
+  private final ProtectionConfig protectionConfig;
   private final ServiceDirectory directory;
   /** One backend per service, shared by every event loop (so that, for one, the rotation is strict). */
   private final Map<String, Backend> backends = new LinkedHashMap<>();
@@ -72,6 +74,8 @@ public final class GatewayService implements Service {
   private EventStreams eventStreams;
   private DashboardSampler dashboard;
   private AdminOperations operations;
+  /** What /admin/config shows: this node's, the gateway's and the protection's settings, secrets left out. */
+  private JsonObject effectiveConfig;
   /** The deployment's secret, to sign what is forwarded (see {@link GatewayIdentity}). */
   private Optional<GatewayIdentity> identity = Optional.empty();
   /** The request meters of each route, by prefix, and of the admin API. */
@@ -79,6 +83,7 @@ public final class GatewayService implements Service {
 
   public GatewayService(GatewayConfig config, ProtectionConfig protection) {
     this.config = config;
+    this.protectionConfig = protection;
     this.protection = new Protection(protection,
         config.routes().stream().map(GatewayConfig.Route::prefix).toList());
     this.directory = new ServiceDirectory(config.weights());
@@ -102,6 +107,8 @@ public final class GatewayService implements Service {
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
     dashboard = new DashboardSampler(node.config().instanceId(), config, directory, backends, metrics);
+    effectiveConfig = new JsonObject().put("node", node.config().describe()).put("gateway", config.describe())
+        .put("protection", protectionConfig.describe());
     operations = new AdminOperations(node.vertx(), directory, backends, config.health(), node.config().instanceId());
     RecordOrigins origins = new RecordOrigins(node.cluster().hazelcast());
     return node.vertx().deployVerticle(new DiscoveryVerticle(node.discovery(), directory, origins))
@@ -123,7 +130,7 @@ public final class GatewayService implements Service {
     HttpClient client = vertx.createHttpClient(
         UpstreamClients.options(config.connectTimeoutMs()),
         new PoolOptions().setHttp1MaxSize(UPSTREAM_CONNECTIONS_PER_INSTANCE));
-    AdminHandler admin = new AdminHandler(directory, config, backends);
+    AdminHandler admin = new AdminHandler(directory, config, backends, effectiveConfig);
     // Who may do what, then how much: on routes of their own, ahead of the ones that read the body (no body is
     // buffered for a request that will be refused) and reach an upstream.
     Handler<RoutingContext> authentication = protection.authentication(vertx);
@@ -153,6 +160,7 @@ public final class GatewayService implements Service {
         .handler(authentication)
         .handler(adminRateLimit);
     router.get("/admin/services").handler(admin::services);
+    router.get("/admin/config").handler(admin::config);
     String instance = "/admin/services/:service/instances/:instance";
     BodyHandler adminBody = JsonBodies.limitedTo(BODILESS_MAX_BYTES);
     router.post(instance + "/drain").handler(operations::drain);

@@ -3,6 +3,8 @@ package io.catalogsuite.common.config;
 import io.catalogsuite.common.cluster.ClusterTls;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.catalogsuite.common.http.GatewayIdentity;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -103,5 +105,33 @@ public record NodeConfig(
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
         clusterName, clusterJoin, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
         clusterTls, GatewayIdentity.of(Optional.of(secret)));
+  }
+
+  /**
+   * What this node runs with, for an operator (the gateway's {@code /admin/config}): every value but the secrets,
+   * which show as set or not (the cluster's name is one: whoever knows it may join).
+   */
+  public JsonObject describe() {
+    JsonObject join = clusterJoin instanceof ClusterJoin.TcpIp tcpIp
+        ? new JsonObject().put("members", new JsonArray(tcpIp.members()))
+        : new JsonObject().put("kubernetesServiceDns", ((ClusterJoin.KubernetesDns) clusterJoin).serviceDns());
+    return new JsonObject()
+        .put("serviceName", serviceName)
+        .put("instanceId", instanceId)
+        .put("httpHost", httpHost)
+        .put("httpPort", httpPort)
+        .put("httpInstances", httpInstances)
+        .put("httpHeadTimeoutMs", httpTimeouts.head().toMillis())
+        .put("httpKeepAliveTimeoutMs", httpTimeouts.keepAlive().toMillis())
+        .put("publicHost", publicHost.orElse(null))
+        .put("clusterName", "(set, not shown)")
+        .put("clusterJoin", join)
+        .put("clusterHost", clusterHost.toString())
+        .put("clusterPort", clusterPort)
+        .put("weight", weight)
+        .put("drainDelayMs", drainDelayMs)
+        .put("cacheWaitSeconds", cacheWaitSeconds)
+        .put("clusterKeystore", clusterTls.isPresent() ? "(set, not shown)" : null)
+        .put("gatewaySecret", gatewayIdentity.isPresent() ? "(set, not shown)" : null);
   }
 }

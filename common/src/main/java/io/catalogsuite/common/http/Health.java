@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /health} (liveness: the process answers, with what the service reports of itself) and
- * {@code GET /ready} (readiness: every required check passes). {@code /ready} answers {@code 200} or {@code 503}
+ * {@code GET /health} (liveness: the process answers, with what the service reports of itself),
+ * {@code GET /ready} (readiness: every required check passes) and {@code GET /info} (what runs: the service and
+ * instance, the build's version and commit, the Java runtime, since when). {@code /ready} answers {@code 200} or {@code 503}
  * with each check's state, e.g.
  * {@code {"status":"DOWN","checks":{"cluster":"UP","postgres":"DOWN: connection refused"}}}. An optional check
  * names something the service can do without (the cache, for catalog-service): when it fails, the service is
@@ -24,28 +26,44 @@ public final class Health {
   private final Map<String, Supplier<Future<?>>> required;
   private final Map<String, Supplier<Future<?>>> optional;
   private final Supplier<JsonObject> report;
+  private final JsonObject info;
+  private final long startedNanos = System.nanoTime();
 
   private Health(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional,
-      Supplier<JsonObject> report) {
+      Supplier<JsonObject> report, JsonObject info) {
     this.required = required;
     this.optional = optional;
     this.report = report;
+    this.info = info;
   }
 
   /**
    * Readiness from checks: futures that fail, with a reason, while a required dependency is unusable (the node is
    * not ready) or an optional one is (the node is degraded); {@code /health} adds {@code report}'s fields to its
-   * {@code "status":"UP"}.
+   * {@code "status":"UP"}; {@code /info} names {@code service} and {@code instanceId}.
    */
   public static Health checks(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional,
-      Supplier<JsonObject> report) {
-    return new Health(new LinkedHashMap<>(required), new LinkedHashMap<>(optional), report);
+      Supplier<JsonObject> report, String service, String instanceId) {
+    BuildInfo build = BuildInfo.CURRENT;
+    JsonObject info = new JsonObject()
+        .put("service", service)
+        .put("instanceId", instanceId)
+        .put("version", build.version())
+        .put("commit", build.commit().orElse(null))
+        .put("dirty", build.dirty())
+        .put("buildTime", build.buildTime().orElse(null))
+        .put("java", new JsonObject().put("version", Runtime.version().toString())
+            .put("vendor", System.getProperty("java.vendor")))
+        .put("startedAt", Instant.now().toString());
+    return new Health(new LinkedHashMap<>(required), new LinkedHashMap<>(optional), report, info);
   }
 
   public void mount(Router router) {
     router.get("/health").handler(ctx -> send(ctx, 200,
         new JsonObject().put("status", "UP").mergeIn(report.get())));
     router.get("/ready").handler(this::ready);
+    router.get("/info").handler(ctx -> send(ctx, 200, info.copy()
+        .put("uptimeSeconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos))));
   }
 
   private void ready(RoutingContext ctx) {

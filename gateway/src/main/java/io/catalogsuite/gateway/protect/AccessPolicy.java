@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Which requests need which credential ({@code GATEWAY_AUTH_RULES}): rules of the form
@@ -127,6 +128,13 @@ public final class AccessPolicy {
 
   List<Rule> rules() {
     return rules;
+  }
+
+  /** The rules in order, as {@code GATEWAY_AUTH_RULES} writes them: for /admin/config. */
+  List<String> describe() {
+    return rules.stream().map(rule -> (rule.methods().isEmpty() ? "*" : rule.methods().stream()
+        .map(HttpMethod::name).sorted().collect(Collectors.joining("|")))
+        + " " + rule.path() + (rule.prefix() ? "/**" : "") + "=" + rule.requirement()).toList();
   }
 
   private static Rule rule(String spec) {

@@ -1,6 +1,8 @@
 package io.catalogsuite.gateway.protect;
 
 import io.catalogsuite.common.config.ConfigException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -97,6 +99,14 @@ public final class ApiKeys {
 
   boolean isEmpty() {
     return entries.isEmpty();
+  }
+
+  /** Each key's name and roles, never the key: for /admin/config. */
+  JsonArray describe() {
+    JsonArray keys = new JsonArray();
+    entries.forEach(entry -> keys.add(new JsonObject().put("name", entry.principal().id())
+        .put("roles", new JsonArray(entry.principal().roles().stream().sorted().toList()))));
+    return keys;
   }
 
   /** The names of the keys, for the start log. */

@@ -1,6 +1,8 @@
 package io.catalogsuite.gateway.protect;
 
 import io.catalogsuite.common.config.Env;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,5 +31,15 @@ public record ProtectionConfig(ApiKeys apiKeys, Optional<JwtSettings> jwt, Acces
         AccessPolicy.parse(env.list(AccessPolicy.VARIABLE, AccessPolicy.DEFAULT_RULES)),
         RateLimits.fromEnv(env),
         RateLimit.parse("AUTH_FAILURE_LIMIT", env.string("AUTH_FAILURE_LIMIT", DEFAULT_AUTH_FAILURE_LIMIT)));
+  }
+
+  /** What is in force, with no secret: key names and roles, the JWT checks, the rules and the limits. */
+  public JsonObject describe() {
+    return new JsonObject()
+        .put("apiKeys", apiKeys.describe())
+        .put("jwt", jwt.map(JwtSettings::toString).orElse(null)) // its toString never shows the secret
+        .put("authRules", new JsonArray(policy.describe()))
+        .put("rateLimits", rateLimits.toString())
+        .put("authFailureLimit", authFailureLimit.map(RateLimit::toString).orElse("off"));
   }
 }
