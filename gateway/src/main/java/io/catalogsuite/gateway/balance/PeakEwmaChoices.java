@@ -2,7 +2,6 @@ package io.catalogsuite.gateway.balance;
 
 import io.catalogsuite.gateway.discovery.Upstream;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,20 +28,8 @@ final class PeakEwmaChoices implements LoadBalancer {
 
   @Override
   public Upstream pick(List<Upstream> candidates, String affinityKey) {
-    int size = candidates.size();
-    if (size == 1) {
-      return candidates.get(0);
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    int first = random.nextInt(size);
-    int second = random.nextInt(size - 1);
-    if (second >= first) {
-      second++; // distinct from first, still uniform
-    }
     long now = clock.getAsLong();
-    Upstream a = candidates.get(first);
-    Upstream b = candidates.get(second);
-    return cost(b, now) < cost(a, now) ? b : a;
+    return PowerOfTwoChoices.cheaperOfTwo(candidates, upstream -> cost(upstream, now));
   }
 
   static double cost(Upstream upstream, long now) {

@@ -3,6 +3,7 @@ package io.catalogsuite.gateway.balance;
 import io.catalogsuite.gateway.discovery.Upstream;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Two distinct candidates at random, and the one with fewer requests in flight. Nearly as good as
@@ -12,6 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
 final class PowerOfTwoChoices implements LoadBalancer {
   @Override
   public Upstream pick(List<Upstream> candidates, String affinityKey) {
+    return cheaperOfTwo(candidates, Upstream::inFlight);
+  }
+
+  /** Two distinct candidates at random, and the one that costs less (the first drawn on a tie). */
+  static Upstream cheaperOfTwo(List<Upstream> candidates, ToDoubleFunction<Upstream> cost) {
     int size = candidates.size();
     if (size == 1) {
       return candidates.get(0);
@@ -24,6 +30,6 @@ final class PowerOfTwoChoices implements LoadBalancer {
     }
     Upstream a = candidates.get(first);
     Upstream b = candidates.get(second);
-    return b.inFlight() < a.inFlight() ? b : a;
+    return cost.applyAsDouble(b) < cost.applyAsDouble(a) ? b : a;
   }
 }
