@@ -60,7 +60,7 @@ public final class GatewayService implements Service {
       HttpMethod.OPTIONS);
   private static final int BODILESS_MAX_BYTES = 8 * 1024;
   /** Connections per instance in each event loop's pool for ordinary requests. */
-  private static final int UPSTREAM_CONNECTIONS_PER_INSTANCE = 64;
+  static final int UPSTREAM_CONNECTIONS_PER_INSTANCE = 64;
 
   private final GatewayConfig config;
   private final Protection protection;

@@ -40,8 +40,13 @@ import org.junit.jupiter.api.Test;
 class EventStreamPoolIT {
   private static final String KEY_A = "pool-a-" + UUID.randomUUID();
   private static final String KEY_B = "pool-b-" + UUID.randomUUID();
-  /** More than the ordinary pool's 64 connections per instance on every one of the gateway's event loops. */
-  private static final int PER_CLIENT = 64 * Runtime.getRuntime().availableProcessors() + 10;
+  /**
+   * More than the ordinary pool's connections per instance on the test gateway's one event loop (TestNodes
+   * configures one HTTP server instance), and no more: every stream holds four sockets in this JVM, and a count
+   * that grew with the machine's processors once ran it out of file descriptors in CI, where the plain request
+   * below then waited for a connection the gateway could not accept.
+   */
+  private static final int PER_CLIENT = GatewayService.UPSTREAM_CONNECTIONS_PER_INSTANCE + 10;
   private static final int PER_INSTANCE = PER_CLIENT + 5;
 
   private static Vertx stubs;
