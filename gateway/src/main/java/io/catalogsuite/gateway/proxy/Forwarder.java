@@ -135,14 +135,18 @@ final class Forwarder {
     if (hasBody && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       response.setChunked(true);
     }
-    Future<Void> piped = upstream.pipeTo(response);
+    // Not ended on failure (the pipe's default): a body cut short must not reach the client as if it were whole,
+    // and a response the pipe had ended could not be reset.
+    Future<Void> piped = upstream.pipe().endOnFailure(false).to(response);
     ctx.addEndHandler(ended -> {
       if (ended.failed() && !piped.isComplete()) {
-        upstream.request().reset();
+        upstream.request().reset(); // the client left while the instance had nothing more to send
       }
     });
     return piped.recover(e -> {
+      // Either side broke off: the other is cut too, the client's response and the instance's both.
       response.reset();
+      upstream.request().reset();
       return Future.succeededFuture();
     });
   }
