@@ -72,7 +72,7 @@ public final class OpenApiDocument {
   }
 
   /** {@code document} with the node's paths, components and tags added where it has none of the same name. */
-  public static JsonObject withNode(JsonObject document) {
+  private static JsonObject withNode(JsonObject document) {
     JsonObject merged = document.copy();
     JsonObject own = document.getJsonObject("components", new JsonObject()).copy();
     JsonObject node = read(NODE);
