@@ -6,13 +6,17 @@ import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.cluster.ClusterRole;
 import io.catalogsuite.common.http.JsonBodies;
+import io.catalogsuite.common.http.OpenApiDocument;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** cache-service: defines the shared cache maps for the cluster and serves them over HTTP. */
+/**
+ * cache-service: defines the shared cache maps for the cluster and serves them over HTTP. Its API is described in
+ * {@code openapi/cache-service.yaml}, served at {@code /openapi.json}.
+ */
 public final class CacheService implements Service {
   public static final String NAME = "cache-service";
   static final long MAX_VALUE_BYTES = 1024 * 1024;
@@ -21,6 +25,7 @@ public final class CacheService implements Service {
   private final CacheConfig config;
   private CacheMaps maps;
   private CacheApi api;
+  private OpenApiDocument document;
   private volatile boolean defined;
 
   public CacheService(CacheConfig config) {
@@ -29,6 +34,7 @@ public final class CacheService implements Service {
 
   @Override
   public Future<Void> start(ServiceNode node) {
+    document = OpenApiDocument.ofService(NAME);
     maps = new CacheMaps(node.vertx(), config, node.cluster().hazelcast());
     api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
     // The schemas first, off the partition threads that would otherwise send them with a result (CacheProtocol).
@@ -59,6 +65,7 @@ public final class CacheService implements Service {
     router.get("/maps/:map/entries/:key").handler(api::getEntry);
     router.put("/maps/:map/entries/:key").handler(JsonBodies.limitedTo(MAX_VALUE_BYTES)).handler(api::putEntry);
     router.delete("/maps/:map/entries/:key").handler(api::deleteEntry);
+    router.get(OpenApiDocument.PATH).handler(document::serve);
   }
 
   @Override

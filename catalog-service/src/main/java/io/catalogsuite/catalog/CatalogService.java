@@ -13,6 +13,7 @@ import io.catalogsuite.catalog.product.ProductHandlers;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.http.JsonBodies;
+import io.catalogsuite.common.http.OpenApiDocument;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * catalog-service: products in Postgres, read cache-aside through the shared Hazelcast cache; every change an
  * event, relayed from the outbox to the cache (invalidation) and to {@code GET /events}; bulk imports over the
- * clustered event bus.
+ * clustered event bus. Its API is described in {@code openapi/catalog-service.yaml}, served at {@code /openapi.json}.
  */
 public final class CatalogService implements Service {
   public static final String NAME = "catalog-service";
@@ -48,6 +49,7 @@ public final class CatalogService implements Service {
   private EventStreams events;
   private String relay;
   private ImportHandlers imports;
+  private OpenApiDocument document;
 
   public CatalogService(CatalogConfig config) {
     this.config = config;
@@ -56,6 +58,7 @@ public final class CatalogService implements Service {
   @Override
   public Future<Void> start(ServiceNode node) {
     vertx = node.vertx();
+    document = OpenApiDocument.ofService(NAME);
     HazelcastInstance hazelcast = node.cluster().hazelcast();
     // Every connection is named after the instance: pg_stat_activity shows which instance holds what.
     PgConnectOptions database = new PgConnectOptions(config.database())
@@ -121,6 +124,7 @@ public final class CatalogService implements Service {
     router.get("/events").handler(events::handle);
     router.post("/imports").handler(imports::create); // no body handler: the body is streamed, never held whole
     router.get("/imports/:id").handler(imports::get);
+    router.get(OpenApiDocument.PATH).handler(document::serve);
   }
 
   @Override

@@ -2,18 +2,15 @@ package io.catalogsuite.common;
 
 import io.catalogsuite.common.http.ConnectionGuard;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
-import io.catalogsuite.common.http.GatewayIdentity;
-import io.catalogsuite.common.http.Health;
 import io.catalogsuite.common.http.Problems;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** One HTTP server on one event loop, serving a service's routes. A node deploys one per {@code HTTP_INSTANCES}. */
 final class HttpServerVerticle extends VerticleBase {
@@ -21,37 +18,27 @@ final class HttpServerVerticle extends VerticleBase {
   private static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private final Service service;
-  private final Health health;
-  private final PrometheusMeterRegistry metrics;
+  private final Function<Vertx, Router> routes;
   private final String instanceId;
   private final HttpTimeouts timeouts;
-  private final Optional<GatewayIdentity> gatewayIdentity;
   private final String host;
   private final int port;
   private HttpServer server;
 
-  HttpServerVerticle(Service service, Health health, PrometheusMeterRegistry metrics, String instanceId,
-      HttpTimeouts timeouts, Optional<GatewayIdentity> gatewayIdentity, String host, int port) {
+  /** {@code routes} makes the server's router, on its event loop ({@link ServiceNode#router}). */
+  HttpServerVerticle(Service service, Function<Vertx, Router> routes, String instanceId, HttpTimeouts timeouts,
+      String host, int port) {
     this.service = service;
-    this.health = health;
-    this.metrics = metrics;
+    this.routes = routes;
     this.instanceId = instanceId;
     this.timeouts = timeouts;
-    this.gatewayIdentity = gatewayIdentity;
     this.host = host;
     this.port = port;
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    Problems.install(router);
-    health.mount(router);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
-    if (service.discoverable()) { // an instance behind the gateway: beyond the open endpoints above, its requests only
-      gatewayIdentity.ifPresent(identity -> router.route().handler(identity.requireSigned()));
-    }
-    service.routes(router, vertx);
+    Router router = routes.apply(vertx);
     // HTTP/1.1 only: no cleartext HTTP/2 (h2c upgrade or prior knowledge), a protocol path nothing here tests.
     server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions().setHttp2ClearTextEnabled(false))
         .setHost(host).setPort(port));

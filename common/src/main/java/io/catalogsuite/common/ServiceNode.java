@@ -7,12 +7,15 @@ import io.catalogsuite.common.discovery.DepartedNodeReaper;
 import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.common.http.Health;
 import io.catalogsuite.common.http.MethodLabel;
+import io.catalogsuite.common.http.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
 import java.util.ArrayList;
@@ -44,6 +47,7 @@ public final class ServiceNode {
   private final ServiceDiscovery discovery;
   private final DepartedNodeReaper reaper;
   private final List<String> deployments = new ArrayList<>();
+  private Health health;
   private int port;
   private volatile Record record; // published again when the cluster lost it (ClusterNode.onDataReturned)
 
@@ -120,16 +124,17 @@ public final class ServiceNode {
     if (config.clusterTls().isEmpty()) {
       log.warn("No CLUSTER_KEYSTORE: the event bus is cleartext, open to whoever reaches its port");
     }
-    Health health = Health.checks(readinessChecks(), service.optionalReadiness(), service::healthReport,
+    health = Health.checks(readinessChecks(), service.optionalReadiness(), service::healthReport,
         config.serviceName(), config.instanceId());
-    return service.start(this)
+    // Composed, not called: a start that throws (a document that does not parse) fails the start, not hangs it.
+    return Future.succeededFuture().compose(v -> service.start(this))
         // Every server binds the same port, which Vert.x shares among them. For "any free port", Vert.x 5 shares
         // -1: with 0 each server would be given a port of its own.
         .compose(v -> {
           int bindPort = config.httpPort() == 0 ? -1 : config.httpPort();
           List<Future<Integer>> servers = new ArrayList<>();
           for (int i = 0; i < config.httpInstances(); i++) {
-            servers.add(deployServer(health, bindPort));
+            servers.add(deployServer(bindPort));
           }
           return Future.all(servers).map(all -> {
             port = servers.get(0).result();
@@ -150,13 +155,31 @@ public final class ServiceNode {
         });
   }
 
-  private Future<Integer> deployServer(Health health, int bindPort) {
-    var verticle = new HttpServerVerticle(service, health, metrics, config.instanceId(), config.httpTimeouts(),
-        config.gatewayIdentity(), config.httpHost(), bindPort);
+  private Future<Integer> deployServer(int bindPort) {
+    var verticle = new HttpServerVerticle(service, this::router, config.instanceId(), config.httpTimeouts(),
+        config.httpHost(), bindPort);
     return vertx().deployVerticle(verticle).map(id -> {
       deployments.add(id);
       return verticle.actualPort();
     });
+  }
+
+  /**
+   * A router of this node's endpoints, as each of its HTTP servers makes one on its event loop: failures as
+   * problems; the open endpoints every node serves ({@code /health}, {@code /ready}, {@code /info},
+   * {@code /metrics}); on an instance with {@code GATEWAY_SECRET}, the gateway's signature required beyond them;
+   * then the service's route table. The contract tests compare its routes with the service's OpenAPI document.
+   */
+  public Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    Problems.install(router);
+    health.mount(router);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    if (service.discoverable()) { // an instance behind the gateway: beyond the open endpoints above, its requests only
+      config.gatewayIdentity().ifPresent(identity -> router.route().handler(identity.requireSigned()));
+    }
+    service.routes(router, vertx);
+    return router;
   }
 
   private Map<String, Supplier<Future<?>>> readinessChecks() {

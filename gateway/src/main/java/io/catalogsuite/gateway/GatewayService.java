@@ -5,10 +5,13 @@ import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.discovery.RecordOrigins;
 import io.catalogsuite.common.http.GatewayIdentity;
 import io.catalogsuite.common.http.JsonBodies;
+import io.catalogsuite.common.http.OpenApiDocument;
 import io.catalogsuite.gateway.dashboard.DashboardPage;
 import io.catalogsuite.gateway.dashboard.DashboardSampler;
 import io.catalogsuite.gateway.dashboard.DashboardStream;
 import io.catalogsuite.gateway.discovery.DiscoveryVerticle;
+import io.catalogsuite.gateway.docs.DocsPage;
+import io.catalogsuite.gateway.docs.GatewayDocument;
 import io.catalogsuite.gateway.discovery.HealthCheckVerticle;
 import io.catalogsuite.gateway.discovery.ServiceDirectory;
 import io.catalogsuite.gateway.discovery.Upstream;
@@ -46,12 +49,14 @@ import java.util.regex.Pattern;
 /**
  * The gateway: the single HTTP entry. Authenticates and rate-limits requests, finds instances through service
  * discovery, balances across them, retries idempotent requests that could not connect, and shows what it sees
- * at {@code /admin/services} and, live, at {@code /admin/dashboard}.
+ * at {@code /admin/services} and, live, at {@code /admin/dashboard}. The suite's API through it is described at
+ * {@code /openapi.json} and browsable at {@code /docs}.
  */
 public final class GatewayService implements Service {
   public static final String NAME = "gateway";
   /** The endpoints every node serves (see {@link io.catalogsuite.common.ServiceNode}), measured under their path. */
-  private static final List<String> OWN_ENDPOINTS = List.of("/health", "/ready", "/info", "/metrics");
+  private static final List<String> OWN_ENDPOINTS = List.of("/health", "/ready", "/info", "/metrics",
+      OpenApiDocument.PATH);
   /**
    * Requests whose method gives a body no meaning (RFC 9110 §9.3) may carry {@value #BODILESS_MAX_BYTES} bytes at
    * most, 413 beyond: the gateway buffers a body to be able to retry, and nobody needs 10 MiB on a GET.
@@ -76,6 +81,8 @@ public final class GatewayService implements Service {
   private AdminOperations operations;
   /** What /admin/config shows: this node's, the gateway's and the protection's settings, secrets left out. */
   private JsonObject effectiveConfig;
+  /** The suite's API through this gateway, at /openapi.json and /docs (see {@link GatewayDocument}). */
+  private OpenApiDocument document;
   /** The deployment's secret, to sign what is forwarded (see {@link GatewayIdentity}). */
   private Optional<GatewayIdentity> identity = Optional.empty();
   /** The request meters of each route, by prefix, and of the admin API. */
@@ -100,6 +107,7 @@ public final class GatewayService implements Service {
     observer = new RequestObserver(accessLog, ownEndpoints,
         metrics.route(GatewayMetrics.UNMATCHED, GatewayMetrics.GATEWAY));
     routeMeters.put(Protection.ADMIN_PREFIX, metrics.route(Protection.ADMIN_PREFIX, GatewayMetrics.GATEWAY));
+    routeMeters.put(DocsPage.PATH, metrics.route(DocsPage.PATH, GatewayMetrics.GATEWAY));
     config.routes().forEach(route -> routeMeters.put(route.prefix(), metrics.route(route.prefix(), route.service())));
     eventStreams = new EventStreams(node.vertx(), config);
     identity = node.config().gatewayIdentity();
@@ -107,6 +115,7 @@ public final class GatewayService implements Service {
         backends.put(service, new Backend(node.vertx(), service, directory, config.balancingOf(service), metrics,
             config.health(), config.resilience())));
     dashboard = new DashboardSampler(node.config().instanceId(), config, directory, backends, metrics);
+    document = GatewayDocument.assemble(config.routes(), protectionConfig.policy());
     effectiveConfig = new JsonObject().put("node", node.config().describe()).put("gateway", config.describe())
         .put("protection", protectionConfig.describe());
     operations = new AdminOperations(node.vertx(), directory, backends, config.health(), node.config().instanceId());
@@ -155,6 +164,15 @@ public final class GatewayService implements Service {
         .handler(DashboardPage.assets());
     router.get(DashboardPage.CHARTS).handler(taken(routeMeters.get(Protection.ADMIN_PREFIX))).handler(adminRateLimit)
         .handler(DashboardPage.charts());
+    // The API's document and its page hold no data either, and load without a credential; they count against the
+    // /admin rate limit like the dashboard's page.
+    router.get(OpenApiDocument.PATH).handler(adminRateLimit).handler(document::serve);
+    router.get(DocsPage.PATH).handler(taken(routeMeters.get(DocsPage.PATH))).handler(adminRateLimit)
+        .handler(DocsPage::page);
+    router.get(DocsPage.ASSETS).handler(taken(routeMeters.get(DocsPage.PATH))).handler(adminRateLimit)
+        .handler(DocsPage.assets());
+    router.get(DocsPage.SWAGGER_UI).handler(taken(routeMeters.get(DocsPage.PATH))).handler(adminRateLimit)
+        .handler(DocsPage.swaggerUi());
     router.route(Protection.ADMIN_PREFIX + "/*")
         .handler(taken(routeMeters.get(Protection.ADMIN_PREFIX)))
         .handler(authentication)
@@ -178,7 +196,8 @@ public final class GatewayService implements Service {
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog. No capturing group: Vert.x Web
       // would make it a path parameter of every request.
       String paths = Pattern.quote(route.prefix()) + "(?:/.*)?";
-      router.routeWithRegex(paths)
+      // Named for the contract test, which lists these as the routed services' (their documents are included).
+      router.routeWithRegex(paths).setName(route.prefix() + "/**")
           .handler(taken(routeMeters.get(route.prefix())))
           .handler(authentication)
           .handler(protection.rateLimit(route.prefix(), metrics.rateLimited(route.prefix())));
@@ -188,7 +207,7 @@ public final class GatewayService implements Service {
       // proxy runs within the event-loop task that delivered the headers, except a bearer token's check, which may
       // finish later and pauses the request meanwhile; what its resume lets go only flows in a later task, by which
       // time the proxy has paused the request again.
-      router.routeWithRegex(paths)
+      router.routeWithRegex(paths).setName(route.prefix() + "/**")
           .handler(ctx -> {
             if (proxy.streams(ctx.request())) {
               ctx.next();

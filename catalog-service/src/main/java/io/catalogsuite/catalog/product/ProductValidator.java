@@ -1,6 +1,7 @@
 package io.catalogsuite.catalog.product;
 
 import io.catalogsuite.common.http.FieldError;
+import io.catalogsuite.common.http.OpenApiDocument;
 import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.Text;
 import io.vertx.core.json.JsonObject;
@@ -10,10 +11,6 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Validates a product body against {@code product.schema.json} and returns every problem at once, one per field.
+ * Validates a product body against the product's schema and returns every problem at once, one per field. The
+ * schema is {@code ProductInput} in catalog-service's OpenAPI document, defined there once: what the API
+ * documents is what it checks.
  *
  * <p>Rules the schema cannot say are {@link Text}'s: no NUL character and no unpaired surrogate in any text, and
  * no nesting deeper than {@value Text#MAX_JSON_DEPTH} levels; refused here, as a 400, before they can become a
@@ -107,11 +106,9 @@ public final class ProductValidator {
     return pointer.isEmpty() ? "/" : pointer;
   }
 
-  private static JsonObject loadSchema() {
-    try (InputStream in = ProductValidator.class.getResourceAsStream("/product.schema.json")) {
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** {@code ProductInput}, from the API document. */
+  static JsonObject loadSchema() {
+    return OpenApiDocument.read(OpenApiDocument.resource("catalog-service"))
+        .getJsonObject("components").getJsonObject("schemas").getJsonObject("ProductInput");
   }
 }

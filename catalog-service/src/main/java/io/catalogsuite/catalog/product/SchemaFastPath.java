@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  * It therefore changes no outcome, only the cost of a valid body: the schema library walks the schema for each
  * value and compiles each {@code pattern} again on every check, which made it most of an import's CPU time.
  *
- * <p>It understands the keywords {@code product.schema.json} uses, no more: at the top, {@code type: object},
- * {@code required}, {@code additionalProperties} (a boolean) and {@code properties}; in a property,
- * {@code type} (among {@code string}, {@code integer}, {@code object}, {@code null}), {@code pattern},
+ * <p>It understands the keywords the product schema ({@code ProductInput} in the API document) uses, no more: at
+ * the top, {@code type: object}, {@code required}, {@code additionalProperties} (a boolean) and
+ * {@code properties}; in a property, {@code type} (among {@code string}, {@code integer}, {@code object}, {@code null}), {@code pattern},
  * {@code minLength}, {@code maxLength}, {@code minimum} and {@code maximum} (integers), or nothing at all
  * (any value); annotations ({@code $schema}, {@code $id}, {@code title}, {@code description}) are ignored. A
  * schema with any other keyword compiles to nothing ({@link #compile} is empty), and every body then goes to the

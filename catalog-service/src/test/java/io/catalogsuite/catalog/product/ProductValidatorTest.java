@@ -31,7 +31,7 @@ class ProductValidatorTest {
 
   @Test
   void productSchema_hasItsFastPath() {
-    assertThat(validator.hasFastPath()).as("product.schema.json uses only keywords SchemaFastPath knows").isTrue();
+    assertThat(validator.hasFastPath()).as("ProductInput uses only keywords SchemaFastPath knows").isTrue();
   }
 
   @Test
