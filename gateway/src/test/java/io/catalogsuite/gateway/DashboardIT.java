@@ -28,26 +28,20 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in front of a real gateway with three real upstream instances (small Vert.x HTTP servers) and a
  * real catalog-service instance (on Postgres, with its caches), under steady load: its doors over HTTP, and the
- * page in a real browser, headless Chromium driven by Selenium. The browser test is skipped, saying so, where
- * Debian's {@code chromium} and {@code chromium-driver} are not installed; {@code .ci/run} installs them.
+ * page in a real browser ({@link HeadlessChromium}).
  */
 class DashboardIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
   private static final String API_KEY = "dashboard-it-" + UUID.randomUUID();
   private static final List<String> INSTANCES = List.of("echo-1", "echo-2", "echo-3");
@@ -110,15 +104,7 @@ class DashboardIT {
    * instances, 50 reads of the product.
    */
   private void openBrowser() {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "DashboardIT needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
-            + "): apt-get install chromium chromium-driver; .ci/run installs them");
-    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-            "--window-size=1400,1500");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort().build();
-    browser = new ChromeDriver(service, options);
+    browser = HeadlessChromium.open("DashboardIT");
     WebClient client = WebClient.create(stubs);
     load = stubs.setPeriodic(20, id -> {
       client.get(gateway.port(), "127.0.0.1", "/api/echo/item").send();

@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +44,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The gateway's OpenAPI document, as it serves it at /openapi.json: its own routes and operations match both ways;
@@ -250,5 +254,26 @@ class GatewayContractIT {
   void everyOperationOfTheGateway_wasChecked() {
     // The services' own operations are each checked by their service's contract test.
     assertThat(contract.unchecked().stream().filter(operation -> !operation.contains(".")).toList()).isEmpty();
+  }
+
+  /** The docs page in a real browser: Swagger UI, from the gateway's jar alone, lists every documented operation. */
+  @Test
+  @Order(7)
+  void docsPage_inABrowser_showsEveryOperation() {
+    Set<String> documented = ContractRoutes.operations(document);
+    ChromeDriver browser = HeadlessChromium.open("GatewayContractIT's docs page test");
+    try {
+      browser.get("http://127.0.0.1:" + gateway.port() + "/docs");
+      By operation = By.cssSelector(".opblock");
+      new WebDriverWait(browser, Duration.ofSeconds(30))
+          .until(page -> page.findElements(operation).size() >= documented.size());
+      Set<String> shown = browser.findElements(operation).stream()
+          .map(block -> block.findElement(By.cssSelector(".opblock-summary-method")).getText() + " "
+              + block.findElement(By.cssSelector(".opblock-summary-path")).getAttribute("data-path"))
+          .collect(Collectors.toCollection(TreeSet::new));
+      assertThat(shown).isEqualTo(documented);
+    } finally {
+      browser.quit();
+    }
   }
 }
