@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Optional;
@@ -53,7 +54,10 @@ final class HttpServerVerticle extends VerticleBase {
     }
     service.routes(router, vertx);
     // HTTP/1.1 only: no cleartext HTTP/2 (h2c upgrade or prior knowledge), a protocol path nothing here tests.
-    server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+    // With tracing, the gateway starts a trace for every request it takes; an instance behind it only continues
+    // the trace a request brings, so that the gateway's probes and the scrapes of /metrics make no traces.
+    server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions().setHttp2ClearTextEnabled(false)
+            .setTracingPolicy(service.discoverable() ? TracingPolicy.PROPAGATE : TracingPolicy.ALWAYS))
         .setHost(host).setPort(port));
     return server
         .connectionHandler(connection -> ConnectionGuard.install(connection, timeouts))
