@@ -696,6 +696,9 @@ class GatewayIT {
       assertThat(line.encode()).doesNotContain(API_KEY);
       assertThat(line.getLong("bytes")).isPositive();
       assertThat(line.getDouble("latencyMs")).isPositive();
+      // This gateway does not trace (TracingIT's does).
+      assertThat(line.fieldNames()).contains("traceId");
+      assertThat(line.getString("traceId")).isNull();
     }
   }
 
