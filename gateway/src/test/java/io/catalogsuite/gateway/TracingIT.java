@@ -142,7 +142,8 @@ class TracingIT {
     });
     assertThat(trace).extracting(TestTraces::service).allMatch(OWN_SERVICES::contains);
     assertThat(handler.getAttributes().get(URL_PATH)).isEqualTo("/products/" + id);
-    assertThat(queries).extracting(query -> query.getAttributes().get(DB_QUERY)).anyMatch(sql -> sql.contains("FROM products"));
+    assertThat(queries).extracting(query -> query.getAttributes().get(DB_QUERY))
+        .anyMatch(sql -> sql.contains("FROM products"));
     // One trace: the product was read once, and in no other trace.
     assertThat(traces.spans()).filteredOn(span -> span.getKind() == SpanKind.SERVER && span.getName().equals("GET")
             && span.getAttributes().get(URL_PATH).endsWith("/products/" + id))

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TracingConfigTest {
@@ -34,7 +34,7 @@ class TracingConfigTest {
 
   @Test
   void endpoint_notAnHttpUrl_refusedNamingTheVariable() {
-    for (String bad : new String[] {"collector:4318", "ftp://collector", "http://", "not a url", "http://c:4318/?x=1"}) {
+    for (String bad : List.of("collector:4318", "ftp://collector", "http://", "not a url", "http://c:4318/?x=1")) {
       assertThatThrownBy(() -> tracing(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", bad)))
           .isInstanceOf(ConfigException.class)
           .hasMessageStartingWith("OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL")
@@ -93,7 +93,7 @@ class TracingConfigTest {
 
   @Test
   void protocol_onlyHttpProtobuf() {
-    assertThat(tracing(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")).otlpEndpoint()).isEqualTo(Optional.empty());
+    assertThat(tracing(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")).otlpEndpoint()).isEmpty();
     assertThatThrownBy(() -> tracing(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("OTEL_EXPORTER_OTLP_PROTOCOL may only be http/protobuf");
