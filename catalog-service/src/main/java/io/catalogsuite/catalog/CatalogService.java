@@ -85,7 +85,7 @@ public final class CatalogService implements Service {
               .using(vertx)
               .build();
           cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.sharedCache(),
-              node.metrics());
+              node.metrics(), node.tracing());
           products = ProductHandlers.create(client, transactions, cache, config.idempotency(), Clock.systemUTC());
           events = new EventStreams(vertx, client, config.events(), node.metrics());
           return null;

@@ -8,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -40,7 +41,10 @@ final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = routes.apply(vertx);
     // HTTP/1.1 only: no cleartext HTTP/2 (h2c upgrade or prior knowledge), a protocol path nothing here tests.
-    server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+    // With tracing, the gateway starts a trace for every request it takes; an instance behind it only continues
+    // the trace a request brings, so that the gateway's probes and the scrapes of /metrics make no traces.
+    server = vertx.createHttpServer(service.serverOptions(new HttpServerOptions().setHttp2ClearTextEnabled(false)
+            .setTracingPolicy(service.discoverable() ? TracingPolicy.PROPAGATE : TracingPolicy.ALWAYS))
         .setHost(host).setPort(port));
     return server
         .connectionHandler(connection -> ConnectionGuard.install(connection, timeouts))

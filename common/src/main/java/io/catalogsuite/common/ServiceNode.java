@@ -8,6 +8,7 @@ import io.catalogsuite.common.discovery.ServiceRecords;
 import io.catalogsuite.common.http.Health;
 import io.catalogsuite.common.http.MethodLabel;
 import io.catalogsuite.common.http.Problems;
+import io.catalogsuite.common.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -60,15 +61,23 @@ public final class ServiceNode {
     this.reaper = new DepartedNodeReaper(cluster.vertx(), cluster.hazelcast(), discovery);
   }
 
-  /** Starts a node running {@code service}; the future completes once it serves HTTP and is discoverable. */
+  /**
+   * Starts a node running {@code service}, tracing as its configuration says; the future completes once it serves
+   * HTTP and is discoverable.
+   */
   public static Future<ServiceNode> start(NodeConfig config, Service service) {
+    return start(config, service, Tracing.of(config));
+  }
+
+  /** The same, tracing with {@code tracing} (the node closes it when it stops). */
+  public static Future<ServiceNode> start(NodeConfig config, Service service, Tracing tracing) {
     // Not bound to any Vert.x context: when start fails, the node's Vert.x is closed, and a future bound to
     // one of its event loops could never deliver the failure.
     Promise<ServiceNode> started = Promise.promise();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.config().commonTags("application", config.serviceName()).meterFilter(MethodLabel.filter());
     ClusterNode.join(config, service.clusterRole(), service::configureCluster, metrics,
-        service.measuresItsHttp()).onComplete(joined -> {
+        service.measuresItsHttp(), tracing).onComplete(joined -> {
       if (joined.failed()) {
         started.fail(joined.cause());
         return;
@@ -228,6 +237,11 @@ public final class ServiceNode {
 
   public ClusterNode cluster() {
     return cluster;
+  }
+
+  /** How this node traces ({@link Tracing#OFF} without {@code OTEL_EXPORTER_OTLP_ENDPOINT}). */
+  public Tracing tracing() {
+    return cluster.tracing();
   }
 
   public ServiceDiscovery discovery() {

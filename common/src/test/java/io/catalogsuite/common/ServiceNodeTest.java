@@ -6,6 +6,7 @@ import io.catalogsuite.common.cluster.ClusterRole;
 import io.catalogsuite.common.config.ClusterHost;
 import io.catalogsuite.common.config.ClusterJoin;
 import io.catalogsuite.common.config.NodeConfig;
+import io.catalogsuite.common.config.TracingConfig;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.vertx.core.Future;
 import java.util.List;
@@ -20,7 +21,7 @@ class ServiceNodeTest {
   static NodeConfig config() {
     return new NodeConfig("test-service", "test-1", "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"),
         "test-" + UUID.randomUUID(), new ClusterJoin.TcpIp(List.of("127.0.0.1")), new ClusterHost.Address("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
-        Optional.empty());
+        Optional.empty(), TracingConfig.off("test-service"));
   }
 
   /**
@@ -59,7 +60,7 @@ class ServiceNodeTest {
   void anyFreePort_isSharedByEveryHttpServer() throws Exception {
     NodeConfig two = new NodeConfig("test-service", "test-2", "127.0.0.1", 0, 2, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"),
         "test-" + UUID.randomUUID(), new ClusterJoin.TcpIp(List.of("127.0.0.1")), new ClusterHost.Address("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
-        Optional.empty());
+        Optional.empty(), TracingConfig.off("test-service"));
     ServiceNode node = ServiceNode.start(two, new IdleService()).toCompletionStage().toCompletableFuture()
         .get(60, TimeUnit.SECONDS);
     try {

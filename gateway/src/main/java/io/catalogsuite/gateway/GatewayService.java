@@ -85,6 +85,8 @@ public final class GatewayService implements Service {
   private OpenApiDocument document;
   /** The deployment's secret, to sign what is forwarded (see {@link GatewayIdentity}). */
   private Optional<GatewayIdentity> identity = Optional.empty();
+  /** Whether the node traces (then the proxy leaves the trace headers to Vert.x). */
+  private boolean tracing;
   /** The request meters of each route, by prefix, and of the admin API. */
   private final Map<String, RouteMeters> routeMeters = new LinkedHashMap<>();
 
@@ -104,8 +106,9 @@ public final class GatewayService implements Service {
     for (String endpoint : OWN_ENDPOINTS) {
       ownEndpoints.put(endpoint, metrics.route(endpoint, GatewayMetrics.GATEWAY));
     }
+    tracing = node.tracing().enabled();
     observer = new RequestObserver(accessLog, ownEndpoints,
-        metrics.route(GatewayMetrics.UNMATCHED, GatewayMetrics.GATEWAY));
+        metrics.route(GatewayMetrics.UNMATCHED, GatewayMetrics.GATEWAY), tracing);
     routeMeters.put(Protection.ADMIN_PREFIX, metrics.route(Protection.ADMIN_PREFIX, GatewayMetrics.GATEWAY));
     routeMeters.put(DocsPage.PATH, metrics.route(DocsPage.PATH, GatewayMetrics.GATEWAY));
     config.routes().forEach(route -> routeMeters.put(route.prefix(), metrics.route(route.prefix(), route.service())));
@@ -192,7 +195,7 @@ public final class GatewayService implements Service {
     BodyHandler bodiless = JsonBodies.limitedTo(Math.min(BODILESS_MAX_BYTES, config.maxBodyBytes()));
     for (GatewayConfig.Route route : config.routes()) {
       ProxyHandler proxy = new ProxyHandler(client, eventStreams, backends.get(route.service()), route,
-          config.timeoutOf(route), config::streams, identity);
+          config.timeoutOf(route), config::streams, identity, tracing);
       // The prefix itself or anything below it; /api/catalogue is not /api/catalog. No capturing group: Vert.x Web
       // would make it a path parameter of every request.
       String paths = Pattern.quote(route.prefix()) + "(?:/.*)?";

@@ -163,6 +163,7 @@ class GatewayIT {
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("method", req.method().name()).put("uri", req.uri())
             .put("requestId", req.getHeader("X-Request-Id")).put("prefix", req.getHeader("X-Forwarded-Prefix"))
+            .put("traceparent", req.getHeader("traceparent")).put("tracestate", req.getHeader("tracestate"))
             .put("body", body.toString()).encode()))).listen(port, "127.0.0.1"));
   }
 
@@ -477,14 +478,19 @@ class GatewayIT {
     HttpServer echo = echoServer("echo", freePort());
     publish("echo-service", "echo", echo.actualPort());
     awaitInstances("echo-service", 1);
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     HttpResponse<Buffer> response = await(http.request(HttpMethod.POST, "/api/echo/a/b?q=%C3%A9&x=1")
-        .putHeader("X-Request-Id", "req-42").sendJsonObject(new JsonObject().put("k", "v")));
+        .putHeader("X-Request-Id", "req-42").putHeader("traceparent", traceparent)
+        .putHeader("tracestate", "shop=checkout").sendJsonObject(new JsonObject().put("k", "v")));
     JsonObject seen = response.bodyAsJsonObject();
     assertThat(seen.getString("uri")).isEqualTo("/a/b?q=%C3%A9&x=1");
     assertThat(seen.getString("requestId")).isEqualTo("req-42");
     assertThat(seen.getString("prefix")).isEqualTo("/api/echo");
     assertThat(seen.getString("body")).isEqualTo("{\"k\":\"v\"}");
     assertThat(response.getHeader("X-Request-Id")).isEqualTo("req-42");
+    // This gateway does not trace: W3C trace context is an end-to-end header like any other (TracingIT: when it does).
+    assertThat(seen.getString("traceparent")).isEqualTo(traceparent);
+    assertThat(seen.getString("tracestate")).isEqualTo("shop=checkout");
   }
 
   @Test
@@ -696,6 +702,9 @@ class GatewayIT {
       assertThat(line.encode()).doesNotContain(API_KEY);
       assertThat(line.getLong("bytes")).isPositive();
       assertThat(line.getDouble("latencyMs")).isPositive();
+      // This gateway does not trace (TracingIT's does).
+      assertThat(line.fieldNames()).contains("traceId");
+      assertThat(line.getString("traceId")).isNull();
     }
   }
 

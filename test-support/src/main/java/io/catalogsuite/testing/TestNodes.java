@@ -3,6 +3,7 @@ package io.catalogsuite.testing;
 import io.catalogsuite.common.config.ClusterHost;
 import io.catalogsuite.common.config.ClusterJoin;
 import io.catalogsuite.common.config.NodeConfig;
+import io.catalogsuite.common.config.TracingConfig;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,6 @@ public final class TestNodes {
   public static NodeConfig config(String serviceName, String clusterName, String instanceId) {
     return new NodeConfig(serviceName, instanceId, "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS, Optional.of("127.0.0.1"), clusterName,
         new ClusterJoin.TcpIp(List.of("127.0.0.1")), new ClusterHost.Address("127.0.0.1"), 5701, 1, 0, 30, Optional.empty(),
-        Optional.empty());
+        Optional.empty(), TracingConfig.off(serviceName));
   }
 }

@@ -11,10 +11,12 @@ import io.catalogsuite.cacheprotocol.Lookup;
 import io.catalogsuite.cacheprotocol.VersionedPut;
 import io.catalogsuite.catalog.events.ProductEvent;
 import io.catalogsuite.common.cluster.HazelcastFutures;
+import io.catalogsuite.common.tracing.Tracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -62,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The cache is an optimisation: without a cache-service member ({@link CacheAvailability}), or when a cache
  * call fails or takes longer than {@value #CALL_TIMEOUT_MS} ms, reads go to Postgres. Lookups, hit ratio and load
- * times are on {@code /metrics} ({@code cache_*{cache="products"}}).
+ * times are on {@code /metrics} ({@code cache_*{cache="products"}}). With tracing, every call to the shared map
+ * is a span of the request's trace ({@code claim products}, {@code put products}, ...).
  */
 public final class ProductCache {
   private static final String MAP = CacheProtocol.PRODUCTS_MAP;
@@ -84,6 +87,7 @@ public final class ProductCache {
   private static final Logger log = LoggerFactory.getLogger(ProductCache.class);
 
   private final Vertx vertx;
+  private final Tracing tracing;
   private final NearCache near;
   private final NearCacheCoherence coherence;
   private final boolean nearEnabled;
@@ -117,14 +121,16 @@ public final class ProductCache {
    * name the other instances of this one's service have in the cluster. {@link #start} it before any write.
    */
   public static ProductCache create(Vertx vertx, HazelcastInstance member, String service, NearCacheConfig nearCache,
-      SharedCacheConfig shared, MeterRegistry metrics) {
+      SharedCacheConfig shared, MeterRegistry metrics, Tracing tracing) {
     return new ProductCache(vertx, new NearCache(nearCache, metrics), nearCache, member, service,
-        new CacheAvailability(member), metrics, shared);
+        new CacheAvailability(member), metrics, shared, tracing);
   }
 
   private ProductCache(Vertx vertx, NearCache near, NearCacheConfig nearCache, HazelcastInstance member,
-      String service, CacheAvailability availability, MeterRegistry metrics, SharedCacheConfig shared) {
+      String service, CacheAvailability availability, MeterRegistry metrics, SharedCacheConfig shared,
+      Tracing tracing) {
     this.vertx = vertx;
+    this.tracing = tracing;
     this.near = near;
     this.coherence = new NearCacheCoherence(new Local(), nearCache, member, service, metrics);
     this.nearEnabled = nearCache.enabled();
@@ -329,7 +335,7 @@ public final class ProductCache {
 
   /** What the entry answers, or this caller's claim of the load; null when the cache cannot be used. */
   private Future<Lookup> claim(long id) {
-    return call(map.submitToKey(id, CLAIM)).recover(e -> {
+    return call(tracing.startHazelcastCall("claim", MAP), map.submitToKey(id, CLAIM)).recover(e -> {
       log.warn("Cache lookup failed, reading from Postgres: {}", e.toString());
       return Future.succeededFuture(null);
     });
@@ -337,10 +343,11 @@ public final class ProductCache {
 
   /** Gives up a claim that brought no product into the cache, so that waiters need not wait for it to expire. */
   private Future<Void> release(long id) {
-    return call(map.submitToKey(id, LoadClaim.release())).<Void>mapEmpty().recover(e -> {
-      log.warn("Cache claim release failed; waiters load after its time to live: {}", e.toString());
-      return Future.succeededFuture();
-    });
+    return call(tracing.startHazelcastCall("release", MAP), map.submitToKey(id, LoadClaim.release()))
+        .<Void>mapEmpty().recover(e -> {
+          log.warn("Cache claim release failed; waiters load after its time to live: {}", e.toString());
+          return Future.succeededFuture();
+        });
   }
 
   /**
@@ -396,8 +403,10 @@ public final class ProductCache {
    * well-formed were removed, and are counted.
    */
   private Future<Void> invalidateShared(Map<Long, Long> versions) {
-    return vertx.executeBlocking(() -> map.getAll(versions.keySet()).keySet(), false) // IMap has no async getAll
-        .timeout(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    Span span = tracing.startHazelcastCall("getAll", MAP);
+    // IMap has no async getAll.
+    return Tracing.endWhenDone(span, vertx.executeBlocking(() -> map.getAll(versions.keySet()).keySet(), false)
+            .timeout(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS))
         .compose(cached -> {
           if (cached.isEmpty()) {
             return Future.succeededFuture();
@@ -409,15 +418,16 @@ public final class ProductCache {
   }
 
   private Future<Void> invalidatePresent(Invalidation invalidation) {
-    return call(map.submitToKeys(invalidation.keys(), invalidation)).map(outcomes -> {
-      outcomes.forEach((id, outcome) -> {
-        if (outcome == Invalidation.Outcome.REMOVED_MALFORMED) {
-          malformed.increment();
-          log.warn("Product {}'s entry in the shared cache was not well-formed; removed", id);
-        }
-      });
-      return null;
-    });
+    return call(tracing.startHazelcastCall("invalidate", MAP), map.submitToKeys(invalidation.keys(), invalidation))
+        .map(outcomes -> {
+          outcomes.forEach((id, outcome) -> {
+            if (outcome == Invalidation.Outcome.REMOVED_MALFORMED) {
+              malformed.increment();
+              log.warn("Product {}'s entry in the shared cache was not well-formed; removed", id);
+            }
+          });
+          return null;
+        });
   }
 
   private Future<Void> markMissing(long id) {
@@ -429,7 +439,7 @@ public final class ProductCache {
     if (!availability.available()) {
       return Future.succeededFuture(); // nothing is cached anywhere: there is nothing to update
     }
-    return call(map.submitToKey(id, put)).<Void>mapEmpty().recover(e -> {
+    return call(tracing.startHazelcastCall("put", MAP), map.submitToKey(id, put)).<Void>mapEmpty().recover(e -> {
       log.error("Cache update of product {} failed; the events' invalidation corrects it: {}", id, e.toString());
       return Future.succeededFuture();
     });
@@ -446,8 +456,13 @@ public final class ProductCache {
     return here.future();
   }
 
-  /** A cache call, completed on the caller's event loop, failed if it takes longer than {@link #CALL_TIMEOUT_MS}. */
-  private <T> Future<T> call(CompletionStage<T> stage) {
-    return HazelcastFutures.on(vertx.getOrCreateContext(), stage).timeout(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  /**
+   * A cache call, completed on the caller's event loop, failed if it takes longer than {@link #CALL_TIMEOUT_MS};
+   * {@code span} (null without a trace) ends with it. Java evaluates the arguments in order: the span starts
+   * before the call is made.
+   */
+  private <T> Future<T> call(Span span, CompletionStage<T> stage) {
+    return Tracing.endWhenDone(span, HazelcastFutures.on(vertx.getOrCreateContext(), stage)
+        .timeout(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS));
   }
 }

@@ -71,7 +71,8 @@ public final class ImportHandlers {
     ImportRepository repository = new ImportRepository(client, transactions);
     ImportHandlers handlers = new ImportHandlers(vertx, repository, config, transactions, memberId(hazelcast));
     ImportWorker worker = new ImportWorker(repository, config, new ProductValidator(), node.config().instanceId(),
-        () -> hazelcast.getCluster().getMembers().stream().map(ImportHandlers::memberId).collect(Collectors.toSet()));
+        () -> hazelcast.getCluster().getMembers().stream().map(ImportHandlers::memberId).collect(Collectors.toSet()),
+        node.tracing());
     return vertx.deployVerticle(worker)
         .map(id -> {
           handlers.worker = id;

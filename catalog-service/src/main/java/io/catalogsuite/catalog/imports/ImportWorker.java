@@ -3,6 +3,8 @@ package io.catalogsuite.catalog.imports;
 import io.catalogsuite.catalog.imports.ImportRepository.BatchKey;
 import io.catalogsuite.catalog.imports.ImportRepository.ClaimedBatch;
 import io.catalogsuite.catalog.product.ProductValidator;
+import io.catalogsuite.common.tracing.Tracing;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -31,10 +33,15 @@ import org.slf4j.LoggerFactory;
  * small; the lines stay in Postgres until claimed). Writing a batch: claim it (see {@link ImportRepository}),
  * read and validate its lines on a worker thread (CPU work, off the event loop), write it in one transaction.
  * When that fails (the database is unavailable, say) the batch is released for a later retry.
+ *
+ * <p>With tracing, a batch's message carries the upload's trace (Vert.x writes it in the message's headers), and
+ * the batch is written in it, in a span {@value #SPAN} of its own, even when it waited in the queue; what the
+ * sweeper claims belongs to no trace.
  */
 final class ImportWorker extends VerticleBase {
   /** The event-bus address every instance consumes batch keys on. */
   static final String ADDRESS = "catalog.imports.batches";
+  static final String SPAN = "import batch";
   private static final Logger log = LoggerFactory.getLogger(ImportWorker.class);
 
   private final ImportRepository repository;
@@ -42,7 +49,8 @@ final class ImportWorker extends VerticleBase {
   private final ProductValidator validator;
   private final String instanceId;
   private final Supplier<Set<String>> clusterMembers;
-  private final Deque<BatchKey> queued = new ArrayDeque<>();
+  private final Tracing tracing;
+  private final Deque<Queued> queued = new ArrayDeque<>();
   private final Promise<Void> idle = Promise.promise();
   private MessageConsumer<JsonObject> consumer;
   private long sweepTimer;
@@ -55,12 +63,17 @@ final class ImportWorker extends VerticleBase {
    * @param clusterMembers the ids of the cluster's members now, to find uploads whose receiver left
    */
   ImportWorker(ImportRepository repository, ImportConfig config, ProductValidator validator, String instanceId,
-      Supplier<Set<String>> clusterMembers) {
+      Supplier<Set<String>> clusterMembers, Tracing tracing) {
     this.repository = repository;
     this.config = config;
     this.validator = validator;
     this.instanceId = instanceId;
     this.clusterMembers = clusterMembers;
+    this.tracing = tracing;
+  }
+
+  /** A batch to write, and the trace its message brought (null without one). */
+  private record Queued(BatchKey key, Context trace) {
   }
 
   @Override
@@ -95,9 +108,10 @@ final class ImportWorker extends VerticleBase {
       message.fail(400, "not a batch key");
       return;
     }
+    Context trace = tracing.current(); // before the reply, which ends the message's span
     message.reply(null); // taken; the sender does not wait for the write
     if (!stopping) {
-      queued.add(key);
+      queued.add(new Queued(key, trace));
       pump();
     }
   }
@@ -105,8 +119,8 @@ final class ImportWorker extends VerticleBase {
   /** Starts writing queued batches while there is room. */
   private void pump() {
     while (!stopping && writing < config.concurrency() && !queued.isEmpty()) {
-      BatchKey key = queued.poll();
-      run(repository.claim(key, config.leaseSeconds(), instanceId));
+      Queued next = queued.poll();
+      run(next.trace(), () -> repository.claim(next.key(), config.leaseSeconds(), instanceId));
     }
   }
 
@@ -128,7 +142,7 @@ final class ImportWorker extends VerticleBase {
                     log.info("Taking over import batch {}/{} (claim {}): the lease of its last worker ran out",
                         batch.job(), batch.seq(), batch.attempt());
                   }
-                  run(Future.succeededFuture(batch));
+                  run(null, () -> Future.succeededFuture(batch));
                 })))
         .onFailure(e -> log.warn("Import sweep failed: {}", e.toString()))
         .onComplete(done -> sweeping = false);
@@ -155,12 +169,12 @@ final class ImportWorker extends VerticleBase {
 
   /**
    * Writes a batch once claimed (a null claim: nothing to do; claimed as this instance stops: given back at
-   * once), keeping count of the batches being written.
+   * once), in {@code trace}, keeping count of the batches being written.
    */
-  private void run(Future<ClaimedBatch> claim) {
+  private void run(Context trace, Supplier<Future<ClaimedBatch>> claim) {
     writing++;
-    claim.compose(batch -> batch == null ? Future.succeededFuture()
-            : stopping ? repository.release(batch) : write(batch))
+    tracing.continueIn(trace, SPAN, vertx, () -> claim.get().compose(batch -> batch == null
+            ? Future.succeededFuture() : stopping ? repository.release(batch) : write(batch)))
         .onFailure(e -> log.warn("Import batch failed: {}", e.toString()))
         .onComplete(done -> {
           writing--;

@@ -11,6 +11,7 @@ import com.hazelcast.core.LifecycleEvent;
 import io.catalogsuite.common.config.ClusterHost;
 import io.catalogsuite.common.config.ClusterJoin;
 import io.catalogsuite.common.config.NodeConfig;
+import io.catalogsuite.common.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -67,13 +68,16 @@ public final class ClusterNode {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final HazelcastClusterManager clusterManager;
+  private final Tracing tracing;
   private final List<Supplier<Future<?>>> restorers = new CopyOnWriteArrayList<>();
   private final AtomicBoolean dataLost = new AtomicBoolean();
 
-  private ClusterNode(Vertx vertx, HazelcastInstance hazelcast, HazelcastClusterManager clusterManager) {
+  private ClusterNode(Vertx vertx, HazelcastInstance hazelcast, HazelcastClusterManager clusterManager,
+      Tracing tracing) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.clusterManager = clusterManager;
+    this.tracing = tracing;
     hazelcast.getCluster().addMembershipListener(new DataWatch());
   }
 
@@ -129,10 +133,11 @@ public final class ClusterNode {
    * {@code customizer} adds what the service needs to the member's configuration. Vert.x reports its own
    * metrics (HTTP servers and clients, event bus, pools) and the JVM's into {@code metrics}. A lite member fails
    * to start when no data member has joined within {@link NodeConfig#cacheWaitSeconds()}. A node whose service
-   * {@code measuresItsHttp} gets no HTTP server and client metrics from Vert.x.
+   * {@code measuresItsHttp} gets no HTTP server and client metrics from Vert.x. Vert.x traces with
+   * {@code tracing} (none when it is off); the node owns it from now on, and closes it last.
    */
   public static Future<ClusterNode> join(NodeConfig node, ClusterRole role, Consumer<Config> customizer,
-      MeterRegistry metrics, boolean measuresItsHttp) {
+      MeterRegistry metrics, boolean measuresItsHttp, Tracing tracing) {
     Promise<HazelcastInstance> member = Promise.promise();
     // Joining blocks for seconds, and no Vert.x exists yet to lend a worker: one thread, once per process.
     new Thread(() -> {
@@ -156,7 +161,7 @@ public final class ClusterNode {
     }
     return member.future().compose(hazelcast -> {
       HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcast);
-      return Vertx.builder()
+      return tracing.install(Vertx.builder()
           // A blocked event loop is a bug: its first warning carries the stack trace that shows where.
           .with(new VertxOptions()
               .setPreferNativeTransport(true) // epoll where Netty's native library loads, else Java NIO
@@ -165,15 +170,15 @@ public final class ClusterNode {
               .setMetricsOptions(metricsOptions)
               .setEventBusOptions(eventBusOptions(node, hazelcast)))
           .withMetrics(new MicrometerMetricsFactory(metrics))
-          .withClusterManager(clusterManager)
+          .withClusterManager(clusterManager))
           .buildClustered()
           .map(vertx -> {
             log.info("Network transport: {}", vertx.isNativeTransportEnabled() ? "native epoll"
                 : "Java NIO (native unavailable: " + vertx.unavailableNativeTransportCause() + ")");
-            return new ClusterNode(vertx, hazelcast, clusterManager);
+            return new ClusterNode(vertx, hazelcast, clusterManager, tracing);
           })
           .onFailure(e -> hazelcast.shutdown());
-    });
+    }).onFailure(e -> ForkJoinPool.commonPool().execute(tracing::close)); // it may block: not on an event loop
   }
 
   /**
@@ -252,16 +257,22 @@ public final class ClusterNode {
     return clusterManager.isActive();
   }
 
+  /** How this node traces: Vert.x's own spans, and the means to add others. */
+  public Tracing tracing() {
+    return tracing;
+  }
+
   /**
    * Leaves the cluster and closes Vert.x. Safe to call from any thread, this node's event loops included:
    * closed from one of its own loops, Vert.x would complete the close on a loop it has just shut down, and the
    * returned future would never complete. So the close always starts from a thread outside Vert.x, and the
    * returned future is bound to no context (its listeners run on the thread that completes it). The Hazelcast
-   * member is this node's own, so it goes last.
+   * member is this node's own, so it goes last, after the tracer has sent what Vert.x's last requests left.
    */
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
     ForkJoinPool.commonPool().execute(() -> vertx.close().onComplete(result -> {
+      tracing.close();
       hazelcast.shutdown();
       closed.handle(result);
     }));

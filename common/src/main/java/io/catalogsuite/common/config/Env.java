@@ -62,6 +62,22 @@ public final class Env {
         name + " must be an integer from " + min + " to " + max + ", got '" + raw.get() + "'");
   }
 
+  public double decimal(String name, double defaultValue, double min, double max) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      double value = Double.parseDouble(raw.get());
+      if (value >= min && value <= max) { // false for NaN
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below with the expected range
+    }
+    throw new ConfigException(name + " must be a number from " + min + " to " + max + ", got '" + raw.get() + "'");
+  }
+
   /** {@code true} or {@code false}, in any case; anything else fails (a {@code yes} is not silently false). */
   public boolean bool(String name, boolean defaultValue) {
     Optional<String> raw = optional(name);

@@ -44,6 +44,8 @@ import java.util.UUID;
  *                      ({@link ClusterTls}); empty when unset
  * @param gatewayIdentity {@code GATEWAY_SECRET}: with it the gateway signs what it forwards and instances serve
  *                      signed requests only ({@link GatewayIdentity}); empty when unset
+ * @param tracing       {@code OTEL_EXPORTER_OTLP_ENDPOINT} and the other OpenTelemetry variables: where the node
+ *                      exports its spans, if anywhere ({@link TracingConfig})
  */
 public record NodeConfig(
     String serviceName,
@@ -61,12 +63,14 @@ public record NodeConfig(
     int drainDelayMs,
     int cacheWaitSeconds,
     Optional<ClusterTls> clusterTls,
-    Optional<GatewayIdentity> gatewayIdentity) {
+    Optional<GatewayIdentity> gatewayIdentity,
+    TracingConfig tracing) {
 
   public NodeConfig {
     Objects.requireNonNull(serviceName, "serviceName");
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(clusterJoin, "clusterJoin");
+    Objects.requireNonNull(tracing, "tracing");
   }
 
   /** Reads the configuration; {@code defaultPort} is the service's {@code HTTP_PORT} default. */
@@ -92,19 +96,20 @@ public record NodeConfig(
         env.integer("DRAIN_DELAY_MS", 1_000, 0, 60_000),
         env.integer("CACHE_WAIT_SECONDS", 120, 0, 3600),
         ClusterTls.of(env.optional("CLUSTER_KEYSTORE"), env.optional("CLUSTER_KEYSTORE_PASSWORD")),
-        GatewayIdentity.of(env.optional("GATEWAY_SECRET")));
+        GatewayIdentity.of(env.optional("GATEWAY_SECRET")),
+        TracingConfig.fromEnv(env, serviceName));
   }
 
   public NodeConfig withDrainDelayMs(int delayMs) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
         clusterName, clusterJoin, clusterHost, clusterPort, weight, delayMs, cacheWaitSeconds, clusterTls,
-        gatewayIdentity);
+        gatewayIdentity, tracing);
   }
 
   public NodeConfig withGatewaySecret(String secret) {
     return new NodeConfig(serviceName, instanceId, httpHost, httpPort, httpInstances, httpTimeouts, publicHost,
         clusterName, clusterJoin, clusterHost, clusterPort, weight, drainDelayMs, cacheWaitSeconds,
-        clusterTls, GatewayIdentity.of(Optional.of(secret)));
+        clusterTls, GatewayIdentity.of(Optional.of(secret)), tracing);
   }
 
   /**
@@ -132,6 +137,7 @@ public record NodeConfig(
         .put("drainDelayMs", drainDelayMs)
         .put("cacheWaitSeconds", cacheWaitSeconds)
         .put("clusterKeystore", clusterTls.isPresent() ? "(set, not shown)" : null)
-        .put("gatewaySecret", gatewayIdentity.isPresent() ? "(set, not shown)" : null);
+        .put("gatewaySecret", gatewayIdentity.isPresent() ? "(set, not shown)" : null)
+        .put("tracing", tracing.describe());
   }
 }

@@ -6,6 +6,7 @@ import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.config.ClusterHost;
 import io.catalogsuite.common.config.ClusterJoin;
 import io.catalogsuite.common.config.NodeConfig;
+import io.catalogsuite.common.config.TracingConfig;
 import io.catalogsuite.common.http.ConnectionGuard.HttpTimeouts;
 import io.vertx.core.Future;
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class PingNodes {
       Optional<ClusterTls> tls) {
     return new NodeConfig(instance.replaceAll("-\\d+$", ""), instance, "127.0.0.1", 0, 1, HttpTimeouts.DEFAULTS,
         Optional.of("127.0.0.1"), cluster, join, new ClusterHost.Address("127.0.0.1"), clusterPort, 1, 0, 30, tls,
-        Optional.empty());
+        Optional.empty(), TracingConfig.off(instance.replaceAll("-\\d+$", "")));
   }
 
   static Future<String> ping(ServiceNode from, String service) {

@@ -45,14 +45,15 @@ public final class AccessLog implements AutoCloseable {
     writer.start();
   }
 
-  /** One request, as the access log line tells it. */
-  record Entry(long epochMillis, String requestId, String method, String path, String route, String principal,
-      String upstream, int status, long latencyNanos, long bytes, String client) {
+  /** One request, as the access log line tells it; {@code traceId} is null unless its trace is recorded. */
+  record Entry(long epochMillis, String requestId, String traceId, String method, String path, String route,
+      String principal, String upstream, int status, long latencyNanos, long bytes, String client) {
 
     /** Appends the entry as one line of JSON, without its line break. */
     void appendJson(StringBuilder line) {
       line.append("{\"time\":\"").append(Instant.ofEpochMilli(epochMillis)).append('"');
       string(line, "requestId", requestId);
+      string(line, "traceId", traceId);
       string(line, "method", method);
       string(line, "path", path);
       string(line, "route", route);

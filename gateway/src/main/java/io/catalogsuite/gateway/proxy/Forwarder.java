@@ -29,7 +29,9 @@ import java.util.TreeSet;
  *
  * <p>Headers are filtered by name, structurally: hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection
  * and never cross; the client's {@code Host}, {@code Content-Length} and {@code X-Forwarded-*} are replaced by
- * the gateway's own.
+ * the gateway's own. So are the client's {@code traceparent} and {@code tracestate} when the gateway traces: Vert.x
+ * writes those of the attempt's span, which continues the client's trace. When it does not, they go through
+ * unchanged, like any end-to-end header, and the instances see the client's trace.
  */
 final class Forwarder {
   private static final Set<String> HOP_BY_HOP = caseInsensitive("connection", "keep-alive", "proxy-authenticate",
@@ -37,14 +39,20 @@ final class Forwarder {
   /** Request headers the gateway writes itself, besides every {@code X-Forwarded-*}. */
   private static final Set<String> REPLACED = caseInsensitive("host", "content-length", Principals.HEADER,
       GatewayIdentity.HEADER);
+  /** The same, and W3C Trace Context's headers: what a tracing gateway sends instead. */
+  private static final Set<String> REPLACED_WHEN_TRACING = caseInsensitive("host", "content-length",
+      Principals.HEADER, GatewayIdentity.HEADER, "traceparent", "tracestate");
   private static final String FORWARDED = "x-forwarded-";
 
   private final String prefix;
   private final Optional<GatewayIdentity> identity;
+  /** What the gateway writes itself: one set or the other, so that tracing costs the filter nothing. */
+  private final Set<String> replaced;
 
-  Forwarder(String prefix, Optional<GatewayIdentity> identity) {
+  Forwarder(String prefix, Optional<GatewayIdentity> identity, boolean tracing) {
     this.prefix = prefix;
     this.identity = identity;
+    this.replaced = tracing ? REPLACED_WHEN_TRACING : REPLACED;
   }
 
   /** The request's path without the route prefix (at least "/"), and its query. */
@@ -63,7 +71,7 @@ final class Forwarder {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     for (Map.Entry<String, String> header : request.headers()) {
       String name = header.getKey();
-      if (!HOP_BY_HOP.contains(name) && !REPLACED.contains(name)
+      if (!HOP_BY_HOP.contains(name) && !replaced.contains(name)
           && !name.regionMatches(true, 0, FORWARDED, 0, FORWARDED.length())) {
         headers.add(name, header.getValue());
       }

@@ -83,14 +83,14 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   private final Forwarder forwarder;
 
   public ProxyHandler(HttpClient client, EventStreams streams, Backend backend, GatewayConfig.Route route,
-      long timeoutMs, Predicate<String> streamedType, Optional<GatewayIdentity> identity) {
+      long timeoutMs, Predicate<String> streamedType, Optional<GatewayIdentity> identity, boolean tracing) {
     this.client = client;
     this.streams = streams;
     this.backend = backend;
     this.route = route;
     this.timeoutMs = timeoutMs;
     this.streamedType = streamedType;
-    this.forwarder = new Forwarder(route.prefix(), identity);
+    this.forwarder = new Forwarder(route.prefix(), identity, tracing);
   }
 
   /** Whether the request's body is streamed to the instance rather than read whole first (see above). */

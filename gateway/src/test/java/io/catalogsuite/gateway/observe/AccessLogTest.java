@@ -69,7 +69,7 @@ class AccessLogTest {
   }
 
   private static AccessLog.Entry entry(String requestId, String path) {
-    return new AccessLog.Entry(1796212800000L, requestId, "GET", path, "/api/catalog", null, "catalog-1", 200,
+    return new AccessLog.Entry(1796212800000L, requestId, null, "GET", path, "/api/catalog", null, "catalog-1", 200,
         1_500_000, 42, "127.0.0.1");
   }
 
