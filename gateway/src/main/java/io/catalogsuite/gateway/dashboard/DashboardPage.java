@@ -1,9 +1,8 @@
 package io.catalogsuite.gateway.dashboard;
 
+import io.catalogsuite.gateway.pages.StaticPage;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.StaticHandler;
 
 /**
  * The dashboard's page ({@value #PATH}) and its static files, from the gateway's jar: the page, its script and
@@ -19,6 +18,7 @@ public final class DashboardPage {
   /** Scripts and styles from the gateway only: an injected script could read the credential. */
   private static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';"
       + " connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  private static final StaticPage PAGE = new StaticPage(POLICY, "dashboard/index.html");
   /** uPlot's files in its WebJar: the version is the one gateway/pom.xml depends on. */
   private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist";
 
@@ -27,30 +27,16 @@ public final class DashboardPage {
 
   /** {@code GET /admin/dashboard}: the page. */
   public static void page(RoutingContext ctx) {
-    secured(ctx.response()).putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache").sendFile("dashboard/index.html");
+    PAGE.page(ctx);
   }
 
   /** The page's script and style. */
   public static Handler<RoutingContext> assets() {
-    return files(StaticHandler.create("dashboard"));
+    return PAGE.files("dashboard");
   }
 
   /** uPlot, from its WebJar. */
   public static Handler<RoutingContext> charts() {
-    return files(StaticHandler.create(UPLOT));
-  }
-
-  private static Handler<RoutingContext> files(StaticHandler files) {
-    StaticHandler handler = files.setDirectoryListing(false);
-    return ctx -> {
-      secured(ctx.response());
-      handler.handle(ctx);
-    };
-  }
-
-  private static HttpServerResponse secured(HttpServerResponse response) {
-    return response.putHeader("Content-Security-Policy", POLICY).putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer");
+    return PAGE.files(UPLOT);
   }
 }

@@ -1,9 +1,8 @@
 package io.catalogsuite.gateway.docs;
 
+import io.catalogsuite.gateway.pages.StaticPage;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,6 +23,7 @@ public final class DocsPage {
    */
   private static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';"
       + " connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  private static final StaticPage PAGE = new StaticPage(POLICY, "docs/index.html");
   /** Swagger UI's files in its WebJar, at the version gateway/pom.xml depends on (the WebJar says which). */
   private static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/" + webJarVersion();
 
@@ -32,31 +32,17 @@ public final class DocsPage {
 
   /** {@code GET /docs}: the page. */
   public static void page(RoutingContext ctx) {
-    secured(ctx.response()).putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache").sendFile("docs/index.html");
+    PAGE.page(ctx);
   }
 
   /** The page's script. */
   public static Handler<RoutingContext> assets() {
-    return files(StaticHandler.create("docs"));
+    return PAGE.files("docs");
   }
 
   /** Swagger UI, from its WebJar. */
   public static Handler<RoutingContext> swaggerUi() {
-    return files(StaticHandler.create(WEBJAR));
-  }
-
-  private static Handler<RoutingContext> files(StaticHandler files) {
-    StaticHandler handler = files.setDirectoryListing(false);
-    return ctx -> {
-      secured(ctx.response());
-      handler.handle(ctx);
-    };
-  }
-
-  private static HttpServerResponse secured(HttpServerResponse response) {
-    return response.putHeader("Content-Security-Policy", POLICY).putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer");
+    return PAGE.files(WEBJAR);
   }
 
   private static String webJarVersion() {
