@@ -86,13 +86,14 @@ public final class CatalogService implements Service {
               .build();
           cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.sharedCache(),
               node.metrics(), node.tracing());
-          products = ProductHandlers.create(client, transactions, cache, config.idempotency(), Clock.systemUTC());
+          products = ProductHandlers.create(client, transactions, cache, config.idempotency(), Clock.systemUTC(),
+              node.tracing());
           events = new EventStreams(vertx, client, config.events(), node.metrics());
           return null;
         })
         .compose(v -> cache.start()) // before any write: a write's invalidation goes through it
         .compose(v -> events.start().compose(started -> vertx.deployVerticle(
-            new OutboxRelay(database, config.events(), node.metrics(),
+            new OutboxRelay(database, config.events(), node.metrics(), node.tracing(),
                 // Invalidate first: a client told of a change must not then read the old product.
                 batch -> cache.invalidate(batch).onSuccess(done -> events.publish(batch))))))
         .compose(id -> {

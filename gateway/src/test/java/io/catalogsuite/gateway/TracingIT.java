@@ -10,6 +10,7 @@ import io.catalogsuite.catalog.CatalogConfig;
 import io.catalogsuite.catalog.CatalogService;
 import io.catalogsuite.catalog.cache.NearCacheConfig;
 import io.catalogsuite.catalog.cache.SharedCacheConfig;
+import io.catalogsuite.catalog.events.EventStreams;
 import io.catalogsuite.catalog.events.EventsConfig;
 import io.catalogsuite.catalog.imports.ImportConfig;
 import io.catalogsuite.catalog.product.IdempotencyConfig;
@@ -54,7 +55,8 @@ import org.junit.jupiter.api.Test;
  * of the client's {@code traceparent}); under it one client span per attempt; under the attempt that reached an
  * instance, the catalog's server span; under that, its Postgres queries and Hazelcast calls. An import's batches
  * hang under the upload's server span: the event-bus message sent, received by a worker, which writes the batch
- * in a span of its own, with its queries.
+ * in a span of its own, with its queries. A change's event is relayed from the outbox in a trace of its own, whose
+ * root links to the span that wrote it: the cache's invalidation and the event bus message are under it.
  */
 class TracingIT {
   private static final String API_KEY = "tracing-it-" + UUID.randomUUID();
@@ -259,6 +261,49 @@ class TracingIT {
     }
     // Round-robin over the two instances: batches went to both, across the cluster's event bus.
     assertThat(writers).containsExactlyInAnyOrder(catalog.config().instanceId(), catalogB.config().instanceId());
+    // And each batch's events were relayed in a trace linked to the batch's.
+    for (SpanData batch : batches) {
+      traces.awaitSpan("the relay's span linked to " + batch, span -> relayed(span, batch));
+    }
+  }
+
+  @Test
+  void changeEvents_relayedInATraceLinkedToTheWrite() {
+    Traced post = send(http.request(HttpMethod.POST, "/api/catalog/products")
+        .putHeader("Content-Type", "application/json"), newProduct().toBuffer());
+    assertThat(post.response.statusCode()).isEqualTo(201);
+    SpanData writer = only(traces.awaitTrace(post.traceId,
+        spans -> !of(spans, GatewayService.NAME, SpanKind.SERVER).isEmpty()), CatalogService.NAME, SpanKind.SERVER);
+
+    // The outbox relay delivered the product's event in a trace of its own (one relay round serves many writes),
+    // whose root links to the span that wrote it.
+    SpanData relay = traces.awaitSpan("the relay's span linked to " + writer, span -> relayed(span, writer));
+    assertThat(relay.getParentSpanContext().isValid()).as("a root").isFalse();
+    assertThat(relay.getTraceId()).isNotEqualTo(post.traceId);
+    // Under it, the shared cache's invalidation, and the event bus message to every catalog instance's streams.
+    List<SpanData> delivery = traces.awaitTrace(relay.getTraceId(), spans -> received(spans).size() == 2);
+    assertThat(hazelcast(delivery)).filteredOn(call -> call.getName().equals("invalidate products"))
+        .singleElement().extracting(SpanData::getParentSpanId).isEqualTo(relay.getSpanId());
+    SpanData published = delivery.stream().filter(span -> span.getKind() == SpanKind.CLIENT
+        && EventStreams.ADDRESS.equals(span.getAttributes().get(DESTINATION))).findFirst().orElseThrow();
+    assertThat(published.getParentSpanId()).isEqualTo(relay.getSpanId());
+    assertThat(received(delivery)).allSatisfy(receiver ->
+        assertThat(receiver.getParentSpanId()).isEqualTo(published.getSpanId()));
+    assertThat(received(delivery)).extracting(span -> span.getResource().getAttribute(INSTANCE))
+        .containsExactlyInAnyOrder(catalog.config().instanceId(), catalogB.config().instanceId());
+  }
+
+  /** Whether {@code span} is a relay round's, linked to {@code writer}. */
+  private static boolean relayed(SpanData span, SpanData writer) {
+    return span.getName().equals("outbox relay") && span.getLinks().stream()
+        .anyMatch(link -> link.getSpanContext().getSpanId().equals(writer.getSpanId())
+            && link.getSpanContext().getTraceId().equals(writer.getTraceId()));
+  }
+
+  /** The event bus deliveries of relayed events in {@code trace}. */
+  private static List<SpanData> received(List<SpanData> trace) {
+    return trace.stream().filter(span -> span.getKind() == SpanKind.SERVER
+        && EventStreams.ADDRESS.equals(span.getAttributes().get(DESTINATION))).toList();
   }
 
   private static SpanData byId(List<SpanData> trace, String spanId) {

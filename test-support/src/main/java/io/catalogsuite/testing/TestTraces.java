@@ -40,6 +40,12 @@ public final class TestTraces {
     return trace(traceId);
   }
 
+  /** Waits for an ended span that {@code matches} ({@code what} names it in the failure), and returns it. */
+  public SpanData awaitSpan(String what, Predicate<SpanData> matches) {
+    Waits.until(what, Duration.ofSeconds(10), () -> spans().stream().anyMatch(matches));
+    return spans().stream().filter(matches).findFirst().orElseThrow();
+  }
+
   /** The service whose node made {@code span}. */
   public static String service(SpanData span) {
     return span.getResource().getAttribute(SERVICE_NAME);

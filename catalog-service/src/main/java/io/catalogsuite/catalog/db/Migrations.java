@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class Migrations {
   /** The migrations, in order. Add a file under {@code db/migration/} and its name here. */
   static final List<String> FILES = List.of("V1__products.sql", "V2__reservations.sql", "V3__idempotency_keys.sql",
-      "V4__search.sql", "V5__product_events.sql", "V6__imports.sql", "V7__import_events.sql", "V8__import_progress.sql");
+      "V4__search.sql", "V5__product_events.sql", "V6__imports.sql", "V7__import_events.sql", "V8__import_progress.sql",
+      "V9__event_traces.sql");
   /** Any constant works; it only has to be the same for every instance. */
   private static final long LOCK_KEY = 0x6361_7461_6c6f_67L; // "catalog"
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);

@@ -7,7 +7,9 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The outbox table {@code product_events} (migration V5): numbering events for publication, reading what is
@@ -15,6 +17,8 @@ import java.util.List;
  */
 final class EventLog {
   private static final String COLUMNS = "position, type, product_id, sku, version, created_at";
+  /** What the relay reads: the events, and the trace of the write that made each (migration V9). */
+  private static final String RELAYED = COLUMNS + ", traceparent";
 
   /**
    * Numbers up to $1 events not numbered yet, oldest first, and returns them. Only the relay runs it (it holds the
@@ -33,10 +37,10 @@ final class EventLog {
         SELECT id, nextval('product_event_positions') AS position FROM (SELECT id FROM next ORDER BY id) ordered
       )
       UPDATE product_events e SET position = numbered.position FROM numbered WHERE e.id = numbered.id
-      RETURNING e.""" + COLUMNS.replace(", ", ", e.");
+      RETURNING e.""" + RELAYED.replace(", ", ", e.");
 
   /** Numbered events that have not reached the event bus yet, in order. */
-  private static final String UNPUBLISHED = "SELECT " + COLUMNS + """
+  private static final String UNPUBLISHED = "SELECT " + RELAYED + """
        FROM product_events
       WHERE position > (SELECT published FROM outbox_relay)
       ORDER BY position LIMIT $1""";
@@ -61,17 +65,39 @@ final class EventLog {
   private EventLog() {
   }
 
-  /** Numbers up to {@code limit} new events (see {@link #NUMBER}); those events, in order. */
-  static Future<List<ProductEvent>> number(SqlClient on, int limit) {
-    return on.preparedQuery(NUMBER).execute(Tuple.of(limit)).map(rows -> {
-      List<ProductEvent> numbered = events(rows);
-      numbered.sort(Comparator.comparingLong(ProductEvent::position)); // RETURNING keeps no order
-      return numbered;
-    });
+  /**
+   * Events for the relay to deliver, in order, and the traces of the writes that made them (each once; an import
+   * batch's events share one).
+   */
+  record Batch(List<ProductEvent> events, Set<String> origins) {
+    boolean isEmpty() {
+      return events.isEmpty();
+    }
+
+    private static Batch of(RowSet<Row> rows) {
+      List<Row> ordered = new ArrayList<>(rows.size());
+      rows.forEach(ordered::add);
+      ordered.sort(Comparator.comparingLong(row -> row.getLong("position"))); // RETURNING keeps no order
+      List<ProductEvent> events = new ArrayList<>(ordered.size());
+      Set<String> origins = new LinkedHashSet<>();
+      for (Row row : ordered) {
+        events.add(ProductEvent.of(row));
+        String origin = row.getString("traceparent");
+        if (origin != null) {
+          origins.add(origin);
+        }
+      }
+      return new Batch(events, origins);
+    }
   }
 
-  static Future<List<ProductEvent>> unpublished(SqlClient on, int limit) {
-    return on.preparedQuery(UNPUBLISHED).execute(Tuple.of(limit)).map(EventLog::events);
+  /** Numbers up to {@code limit} new events (see {@link #NUMBER}); those events. */
+  static Future<Batch> number(SqlClient on, int limit) {
+    return on.preparedQuery(NUMBER).execute(Tuple.of(limit)).map(Batch::of);
+  }
+
+  static Future<Batch> unpublished(SqlClient on, int limit) {
+    return on.preparedQuery(UNPUBLISHED).execute(Tuple.of(limit)).map(Batch::of);
   }
 
   static Future<Void> markPublished(SqlClient on, long position) {

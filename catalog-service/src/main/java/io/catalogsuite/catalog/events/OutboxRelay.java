@@ -1,5 +1,6 @@
 package io.catalogsuite.catalog.events;
 
+import io.catalogsuite.common.tracing.Tracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * in between leaves them unrecorded, and the next relay (or this one, after a failed round) delivers every
  * numbered event after the last one recorded again, before it numbers new ones: subscribers may see an event twice
  * (they compare versions and positions), never miss one.
+ *
+ * <p>With tracing, each event carries the traceparent of the write that made it (migration V9), and each round's
+ * delivery is a trace of its own, its root span linked to those writes: one round serves many of them.
  */
 public final class OutboxRelay extends VerticleBase {
   /**
@@ -38,10 +42,13 @@ public final class OutboxRelay extends VerticleBase {
   private static final String CHANNEL = "product_events";
   private static final int PRUNE_LIMIT = 10_000;
   private static final long PRUNE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
+  /** The span of delivering a batch, with tracing. */
+  private static final String SPAN = "outbox relay";
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
   private final PgConnectOptions database;
   private final EventsConfig config;
+  private final Tracing tracing;
   private final Function<List<ProductEvent>, Future<Void>> deliver;
   private final Counter published;
   private final Timer rounds;
@@ -53,7 +60,7 @@ public final class OutboxRelay extends VerticleBase {
   /** Whether every numbered event up to the last delivered batch has been published (else: deliver those first). */
   private boolean caughtUp;
   /** The next batch, numbered while the one before was delivered; null when none is. */
-  private Future<List<ProductEvent>> prefetched;
+  private Future<EventLog.Batch> prefetched;
   private long lastPrune;
   private boolean stopped;
 
@@ -61,10 +68,11 @@ public final class OutboxRelay extends VerticleBase {
    * @param deliver what to do with each batch of events, in order; the batch counts as published once the
    *                future succeeds, and is delivered again (by this or the next relay) when it fails
    */
-  public OutboxRelay(PgConnectOptions database, EventsConfig config, MeterRegistry metrics,
+  public OutboxRelay(PgConnectOptions database, EventsConfig config, MeterRegistry metrics, Tracing tracing,
       Function<List<ProductEvent>, Future<Void>> deliver) {
     this.database = database;
     this.config = config;
+    this.tracing = tracing;
     this.deliver = deliver;
     this.published = Counter.builder("outbox.events.published")
         .description("Product events relayed from the outbox by this instance").register(metrics);
@@ -176,26 +184,30 @@ public final class OutboxRelay extends VerticleBase {
    */
   private Future<Boolean> relayBatch(PgConnection conn) {
     long start = System.nanoTime();
-    Future<List<ProductEvent>> batch = prefetched != null ? prefetched : fetch(conn);
+    Future<EventLog.Batch> next = prefetched != null ? prefetched : fetch(conn);
     prefetched = null;
-    return batch.compose(events -> {
-      if (events.isEmpty()) {
+    return next.compose(batch -> {
+      if (batch.isEmpty()) {
         return Future.succeededFuture(false);
       }
+      List<ProductEvent> events = batch.events();
       boolean full = events.size() == config.batchSize();
       if (full && caughtUp) {
         prefetched = EventLog.number(conn, config.batchSize());
       }
       long last = events.get(events.size() - 1).position();
-      long delivering = System.nanoTime();
-      return deliver.apply(events)
-          .onSuccess(v -> deliveries.record(System.nanoTime() - delivering, TimeUnit.NANOSECONDS))
-          .compose(v -> EventLog.markPublished(conn, last))
-          .map(v -> {
-            rounds.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            published.increment(events.size());
-            return full;
-          });
+      // With tracing: a trace of its own, linked to the writes' (the request's or import batch's) traces; the
+      // invalidation, the event bus message and its receivers are spans of it.
+      return tracing.linkedTo(batch.origins(), SPAN, vertx, () -> {
+        long delivering = System.nanoTime();
+        return deliver.apply(events)
+            .onSuccess(v -> deliveries.record(System.nanoTime() - delivering, TimeUnit.NANOSECONDS))
+            .compose(v -> EventLog.markPublished(conn, last));
+      }).map(v -> {
+        rounds.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        published.increment(events.size());
+        return full;
+      });
     }).onFailure(e -> {
       // Whatever was numbered and not published is delivered again, from the last published position on.
       caughtUp = false;
@@ -207,7 +219,7 @@ public final class OutboxRelay extends VerticleBase {
    * The next batch to deliver: events numbered but not published (left by a relay that died, or by a failed
    * round) until there are none, then newly numbered ones.
    */
-  private Future<List<ProductEvent>> fetch(PgConnection conn) {
+  private Future<EventLog.Batch> fetch(PgConnection conn) {
     if (caughtUp) {
       return EventLog.number(conn, config.batchSize());
     }

@@ -68,7 +68,7 @@ public final class ImportHandlers {
         .connectingTo(database)
         .using(vertx)
         .build();
-    ImportRepository repository = new ImportRepository(client, transactions);
+    ImportRepository repository = new ImportRepository(client, transactions, node.tracing());
     ImportHandlers handlers = new ImportHandlers(vertx, repository, config, transactions, memberId(hazelcast));
     ImportWorker worker = new ImportWorker(repository, config, new ProductValidator(), node.config().instanceId(),
         () -> hazelcast.getCluster().getMembers().stream().map(ImportHandlers::memberId).collect(Collectors.toSet()),

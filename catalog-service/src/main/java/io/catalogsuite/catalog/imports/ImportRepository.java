@@ -1,6 +1,7 @@
 package io.catalogsuite.catalog.imports;
 
 import io.catalogsuite.catalog.product.ProductInput;
+import io.catalogsuite.common.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -117,7 +118,7 @@ final class ImportRepository {
 
   /**
    * Upserts the rows of job $1 in the arrays from ${@code first} on (sku, name, description, category, price
-   * cents, currency, stock, attributes, line), only {@code when} holds: CTEs {@code written} (the products) and
+   * cents, currency, stock, attributes, line; then the write's trace for the events), only {@code when} holds: CTEs {@code written} (the products) and
    * {@code events} (each written row's outbox event, as every product write does, see ProductRepository). Within
    * one import a row only replaces a product imported from an earlier line; a new import (another $1) always
    * replaces it. The rows arrive in sku order: every batch locks rows in the same order.
@@ -142,10 +143,10 @@ final class ImportRepository {
           RETURNING p.id, p.sku, p.version
         ),
         events AS (
-          INSERT INTO product_events (type, product_id, sku, version, import_job)
-          SELECT 'product.imported', id, sku, version, $1::uuid FROM written
+          INSERT INTO product_events (type, product_id, sku, version, import_job, traceparent)
+          SELECT 'product.imported', id, sku, version, $1::uuid, $%d::text FROM written
         )""".formatted(first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7,
-        first + 8, when);
+        first + 8, when, first + 9);
   }
 
   /** Rows ($2 to $10) of job $1, in a transaction that holds the batch already (the fallback, row by row). */
@@ -200,14 +201,17 @@ final class ImportRepository {
 
   private final SqlClient client;
   private final Pool transactions;
+  private final Tracing tracing;
 
   /**
    * @param client       the pipelining client, for single statements
    * @param transactions connections for the writing transactions, one per batch written at once
+   * @param tracing      where the events of a batch find the trace of its writing
    */
-  ImportRepository(SqlClient client, Pool transactions) {
+  ImportRepository(SqlClient client, Pool transactions, Tracing tracing) {
     this.client = client;
     this.transactions = transactions;
+    this.tracing = tracing;
   }
 
   /** A job receiving its upload, of the size the client announced, if it did. */
@@ -325,7 +329,7 @@ final class ImportRepository {
         .recover(failure -> sql(conn, "ROLLBACK").transform(ignored -> Future.failedFuture(failure))));
   }
 
-  private static Future<List<LineError>> oneByOne(SqlConnection conn, UUID job, List<ParsedBatch.Row> rows, int next,
+  private Future<List<LineError>> oneByOne(SqlConnection conn, UUID job, List<ParsedBatch.Row> rows, int next,
       List<LineError> refused) {
     if (next == rows.size()) {
       return Future.succeededFuture(refused);
@@ -352,8 +356,8 @@ final class ImportRepository {
         .addValue(errors.stream().map(LineError::reason).toArray(String[]::new));
   }
 
-  /** Adds the rows as the nine arrays {@link #upsert} reads, after the parameters already there. */
-  private static Tuple addRows(Tuple params, List<ParsedBatch.Row> rows) {
+  /** Adds the rows as the nine arrays {@link #upsert} reads and the trace, after the parameters already there. */
+  private Tuple addRows(Tuple params, List<ParsedBatch.Row> rows) {
     int n = rows.size();
     String[] sku = new String[n];
     String[] name = new String[n];
@@ -377,7 +381,7 @@ final class ImportRepository {
       line[i] = rows.get(i).line();
     }
     return params.addValue(sku).addValue(name).addValue(description).addValue(category).addValue(priceCents)
-        .addValue(currency).addValue(stock).addValue(attributes).addValue(line);
+        .addValue(currency).addValue(stock).addValue(attributes).addValue(line).addValue(tracing.traceparent());
   }
 
   private static boolean one(RowSet<Row> count) {

@@ -9,6 +9,7 @@ import io.catalogsuite.common.http.ProblemException;
 import io.catalogsuite.common.http.QueryParams;
 import io.catalogsuite.common.http.Replies;
 import io.catalogsuite.common.http.Text;
+import io.catalogsuite.common.tracing.Tracing;
 import io.catalogsuite.catalog.cache.ProductCache;
 import io.catalogsuite.catalog.cache.ProductDocument;
 import io.vertx.core.Future;
@@ -54,11 +55,11 @@ public final class ProductHandlers {
 
   /**
    * Handlers over Postgres ({@code client}, and {@code transactions} for idempotent writes, whose keys are kept
-   * as {@code idempotency} says, aged by {@code clock}) and the cache.
+   * as {@code idempotency} says, aged by {@code clock}) and the cache; each write's event records its trace.
    */
   public static ProductHandlers create(SqlClient client, Pool transactions, ProductCache cache,
-      IdempotencyConfig idempotency, Clock clock) {
-    return new ProductHandlers(new ProductRepository(client), cache,
+      IdempotencyConfig idempotency, Clock clock, Tracing tracing) {
+    return new ProductHandlers(new ProductRepository(client, tracing), cache,
         new IdempotentWrites(transactions, idempotency, clock));
   }
 

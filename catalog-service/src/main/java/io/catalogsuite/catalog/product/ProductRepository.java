@@ -1,5 +1,6 @@
 package io.catalogsuite.catalog.product;
 
+import io.catalogsuite.common.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -18,7 +19,8 @@ final class ProductRepository {
 
   /*
    * Every statement that changes a product also writes its event to the outbox (product_events), in the same
-   * statement and so in the same transaction: the event exists exactly when the change committed.
+   * statement and so in the same transaction: the event exists exactly when the change committed. Its last
+   * parameter is the write's trace (Tracing.traceparent(), NULL without one), which the relay's span links to.
    */
 
   private static final String INSERT = """
@@ -28,8 +30,8 @@ final class ProductRepository {
         RETURNING\s""" + COLUMNS + """
       ),
       event AS (
-        INSERT INTO product_events (type, product_id, sku, version)
-        SELECT 'product.created', id, sku, version FROM written
+        INSERT INTO product_events (type, product_id, sku, version, traceparent)
+        SELECT 'product.created', id, sku, version, $9::text FROM written
       )
       SELECT * FROM written""";
 
@@ -45,15 +47,15 @@ final class ProductRepository {
         RETURNING\s""" + COLUMNS + """
       ),
       event AS (
-        INSERT INTO product_events (type, product_id, sku, version)
-        SELECT 'product.updated', id, sku, version FROM written
+        INSERT INTO product_events (type, product_id, sku, version, traceparent)
+        SELECT 'product.updated', id, sku, version, $11::text FROM written
       )
       SELECT * FROM written""";
 
   private static final String DELETE = """
       WITH deleted AS (DELETE FROM products WHERE id = $1 RETURNING id, sku, version)
-      INSERT INTO product_events (type, product_id, sku, version)
-      SELECT 'product.deleted', id, sku, version FROM deleted""";
+      INSERT INTO product_events (type, product_id, sku, version, traceparent)
+      SELECT 'product.deleted', id, sku, version, $2::text FROM deleted""";
 
   /**
    * Takes $2 from the stock of product $1 and records the reservation, in one statement: the conditional
@@ -71,15 +73,17 @@ final class ProductRepository {
         RETURNING id AS reservation_id, created_at AS reserved_at
       ),
       event AS (
-        INSERT INTO product_events (type, product_id, sku, version)
-        SELECT 'product.reserved', id, sku, version FROM reserved
+        INSERT INTO product_events (type, product_id, sku, version, traceparent)
+        SELECT 'product.reserved', id, sku, version, $3::text FROM reserved
       )
       SELECT * FROM reservation CROSS JOIN reserved""";
 
   private final SqlClient client;
+  private final Tracing tracing;
 
-  ProductRepository(SqlClient client) {
+  ProductRepository(SqlClient client, Tracing tracing) {
     this.client = client;
+    this.tracing = tracing;
   }
 
   /** The pipelining client that runs single statements outside a transaction. */
@@ -109,18 +113,20 @@ final class ProductRepository {
     Tuple params = Tuple.of(id).addValue(product.sku()).addValue(product.name()).addValue(product.description())
         .addValue(product.category()).addValue(product.priceCents()).addValue(product.currency())
         .addValue(product.stock()).addValue(product.attributes())
-        .addValue(expectedVersions == null ? null : expectedVersions.toArray(Integer[]::new));
+        .addValue(expectedVersions == null ? null : expectedVersions.toArray(Integer[]::new))
+        .addValue(tracing.traceparent());
     return client.preparedQuery(REPLACE).execute(params).map(ProductRepository::single);
   }
 
   /** Whether a product was deleted. */
   Future<Boolean> delete(long id) {
-    return client.preparedQuery(DELETE).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+    return client.preparedQuery(DELETE).execute(Tuple.of(id, tracing.traceparent()))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   /** A reservation and the product as it is after it, or null when the product is unknown or short of stock. */
   Future<Reservation> reserve(SqlClient on, long id, int quantity) {
-    return on.preparedQuery(RESERVE).execute(Tuple.of(id, quantity)).map(rows -> {
+    return on.preparedQuery(RESERVE).execute(Tuple.of(id, quantity, tracing.traceparent())).map(rows -> {
       var iterator = rows.iterator();
       if (!iterator.hasNext()) {
         return null;
@@ -153,9 +159,9 @@ final class ProductRepository {
   record Hit(JsonObject product, Object sortValue) {
   }
 
-  private static Tuple writeParams(ProductInput p) {
+  private Tuple writeParams(ProductInput p) {
     return Tuple.of(p.sku(), p.name(), p.description(), p.category(), p.priceCents(), p.currency(), p.stock())
-        .addValue(p.attributes());
+        .addValue(p.attributes()).addValue(tracing.traceparent());
   }
 
   private static JsonObject single(RowSet<Row> rows) {

@@ -8,6 +8,7 @@ import io.catalogsuite.catalog.db.Migrations;
 import io.catalogsuite.catalog.imports.ImportRepository.BatchKey;
 import io.catalogsuite.catalog.imports.ImportRepository.ClaimedBatch;
 import io.catalogsuite.catalog.product.ProductValidator;
+import io.catalogsuite.common.tracing.Tracing;
 import io.catalogsuite.testing.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,7 +47,7 @@ class ImportRepositoryIT {
     await(Migrations.apply(vertx, database));
     sql = PgBuilder.client().connectingTo(database).using(vertx).build();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(database).using(vertx).build();
-    repository = new ImportRepository(sql, pool);
+    repository = new ImportRepository(sql, pool, Tracing.OFF);
   }
 
   @AfterAll

@@ -8,6 +8,7 @@ import io.catalogsuite.common.http.BuildInfo;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -15,6 +16,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -30,6 +32,9 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import io.vertx.tracing.opentelemetry.VertxContextStorageProvider;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * a span of its own), a span for every SQL query, and the two ends of every event-bus message; it reads and writes
  * W3C {@code traceparent} and {@code tracestate} on each, so a trace crosses the services. This class adds what
  * Vert.x does not see: calls to Hazelcast ({@link #startHazelcastCall}), and work handed on to later, whose trace
- * must be carried along ({@link #current}, {@link #continueIn}). Where the node has no tracing ({@link #OFF}: no
+ * must be carried along ({@link #current}, {@link #continueIn}) or picked up later from the database
+ * ({@link #traceparent}, {@link #linkedTo}). Where the node has no tracing ({@link #OFF}: no
  * {@code OTEL_EXPORTER_OTLP_ENDPOINT}), Vert.x has no tracer, and each of these costs one null check.
  *
  * <p>Inside Vert.x the current span lives in the Vert.x context (vertx-opentelemetry's context storage): on an
@@ -59,6 +65,19 @@ public final class Tracing {
   private static final AttributeKey<String> DB_SYSTEM = stringKey("db.system");
   private static final AttributeKey<String> DB_OPERATION = stringKey("db.operation.name");
   private static final AttributeKey<String> DB_COLLECTION = stringKey("db.collection.name");
+  private static final String TRACEPARENT = "traceparent";
+  /** Reads a stored {@code traceparent} back, for {@link #linkedTo}. */
+  private static final TextMapGetter<Map<String, String>> CARRIER = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(Map<String, String> carrier) {
+      return carrier.keySet();
+    }
+
+    @Override
+    public String get(Map<String, String> carrier, String key) {
+      return carrier == null ? null : carrier.get(key);
+    }
+  };
   private static final Logger log = LoggerFactory.getLogger(Tracing.class);
   /** How long a stopping node may take to send the spans it still holds. */
   private static final long FLUSH_SECONDS = 5;
@@ -194,15 +213,65 @@ public final class Tracing {
     if (tracer == null) {
       return work.get();
     }
-    ContextInternal context = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+    return runIn(trace, trace == null ? null : tracer.spanBuilder(name).setParent(trace), vertx, work);
+  }
+
+  /**
+   * The span going on here as a W3C {@code traceparent}, for work that another process picks up later from what
+   * this one stores (an outbox event): {@link #linkedTo} links back to it. Null when tracing is off or no trace is
+   * going on here.
+   */
+  public String traceparent() {
+    if (tracer == null) {
+      return null;
+    }
+    Context current = Context.current();
+    if (!Span.fromContext(current).getSpanContext().isValid()) {
+      return null;
+    }
+    Map<String, String> carrier = new HashMap<>(2);
+    W3CTraceContextPropagator.getInstance().inject(current, carrier, Map::put);
+    return carrier.get(TRACEPARENT);
+  }
+
+  /**
+   * Runs {@code work} done on behalf of many traces at once (a batch of outbox events) in a trace of its own: a root
+   * span {@code name} that links to each of {@code origins} ({@link #traceparent}s; invalid ones are skipped), as
+   * OpenTelemetry's messaging conventions do for a batch. What Vert.x does in it joins that trace, as in
+   * {@link #continueIn}. Without any origin, or without tracing, {@code work} simply runs, in no trace.
+   */
+  public <T> Future<T> linkedTo(Collection<String> origins, String name, Vertx vertx, Supplier<Future<T>> work) {
+    if (tracer == null) {
+      return work.get();
+    }
+    SpanBuilder span = tracer.spanBuilder(name).setNoParent();
+    int links = 0;
+    for (String origin : origins) {
+      SpanContext linked = Span.fromContext(W3CTraceContextPropagator.getInstance()
+          .extract(Context.root(), Map.of(TRACEPARENT, origin), CARRIER)).getSpanContext();
+      if (linked.isValid()) {
+        span.addLink(linked);
+        links++;
+      }
+    }
+    return links == 0 ? work.get() : runIn(Context.root(), span, vertx, work);
+  }
+
+  /**
+   * Runs {@code work} on a duplicate of the caller's context, in {@code span} under {@code parent} if given; what
+   * follows it runs on the caller's context again (outside that trace).
+   */
+  private <T> Future<T> runIn(Context parent, SpanBuilder builder, Vertx vertx, Supplier<Future<T>> work) {
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    ContextInternal context = caller.duplicate();
     Span span = null;
-    if (trace != null) {
-      span = tracer.spanBuilder(name).setParent(trace).startSpan();
+    if (builder != null) {
+      span = builder.startSpan();
       // Never detached: the duplicate is this work's alone, and what the work starts later (a query's next step)
       // looks the trace up there.
-      VertxContextStorageProvider.VertxContextStorage.INSTANCE.attach(context, trace.with(span));
+      VertxContextStorageProvider.VertxContextStorage.INSTANCE.attach(context, parent.with(span));
     }
-    Promise<T> done = Promise.promise();
+    Promise<T> done = caller.promise();
     context.runOnContext(v -> work.get().onComplete(done));
     return endWhenDone(span, done.future());
   }
