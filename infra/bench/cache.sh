@@ -24,7 +24,6 @@ HOT=${HOT:-1000}
 COLD=${COLD:-200000}
 PROFILE=${PROFILE:-}
 PROFILE_SECONDS=${PROFILE_SECONDS:-30}
-BASELINE_JAR=$ROOT/infra/bench/baseline/target/bench-baseline.jar
 RESULTS=$BENCH_TMP/reads.txt
 BASELINE_PID=""
 
@@ -37,19 +36,10 @@ read -r CATALOG_NAME CATALOG_URL CATALOG_PID <<<"$instances" # the first one
 [[ -n "${CATALOG_URL:-}" ]] || bench_fail "the gateway knows no catalog-service instance"
 
 # --- the baseline server, on a free port, against the suite's database
-if [[ ! -f "$BASELINE_JAR" || -n "$(find "$ROOT/infra/bench/baseline" -path '*/src/main/*' -newer "$BASELINE_JAR")" ]]; then
-  echo "Building the baseline server ..."
-  (cd "$ROOT" && ./mvnw -q -B -DskipTests -pl infra/bench/baseline -am package)
-fi
+BASELINE_JAR=$(bench_yardsticks)
 PG_URL=$DB_URL HTTP_PORT=0 java -Xmx256m -jar "$BASELINE_JAR" >"$BENCH_TMP/baseline.log" 2>&1 &
 BASELINE_PID=$!
-for _ in $(seq 1 300); do
-  BASELINE_PORT=$(sed -nE 's/^baseline listening on port ([0-9]+)$/\1/p' "$BENCH_TMP/baseline.log")
-  [[ -n "$BASELINE_PORT" ]] && break
-  kill -0 "$BASELINE_PID" 2>/dev/null || bench_fail "the baseline server did not start: $(cat "$BENCH_TMP/baseline.log")"
-  sleep 0.1
-done
-[[ -n "$BASELINE_PORT" ]] || bench_fail "the baseline server did not start within 30 s"
+BASELINE_PORT=$(bench_await_port "$BASELINE_PID" "$BENCH_TMP/baseline.log" baseline)
 BASELINE_URL=http://127.0.0.1:$BASELINE_PORT
 
 # --- products: HOT through the API (with their events and versions), COLD straight into the table

@@ -3,11 +3,14 @@
 #   direct:  GET /health on one catalog-service instance, no proxy;
 #   nginx:   nginx from the distribution's package, 1 worker, round-robin over every catalog-service instance the
 #            gateway discovered, upstream keepalive 64, no access log;
+#   bare:    the least reverse proxy on Vert.x (infra/bench/baseline's BareProxy: vertx-http-proxy on the gateway's
+#            HTTP server, client and transport, round-robin over the same instances, nothing else): the floor of
+#            the gateway's HTTP stack, so that the ratios tell the stack's cost from the features';
 #   gateway: GET /api/catalog/health through the gateway, round-robin over the same instances, with everything a
 #            production deployment runs (metrics, the JSON access log, access rules, health checks, retries, the
 #            breaker) and a rate limit too high to trip.
-# Prints medians of the rounds, the ratios gateway/nginx, and the CPU time per 10,000 requests of nginx (master
-# and worker) and of the gateway's JVM, from /proc/<pid>/stat.
+# Prints medians of the rounds, the ratios gateway/nginx, bare/nginx and gateway/bare, and the CPU time per 10,000
+# requests of nginx (master and worker), of the bare proxy's JVM and of the gateway's JVM, from /proc/<pid>/stat.
 #
 #   apt-get update && apt-get install -y wrk nginx postgresql-client
 #   infra/bench/gateway.sh                   # starts the suite if none runs (and stops it after), and nginx
@@ -24,9 +27,10 @@ source "$(dirname "$0")/lib.sh"
 WARMUP=${WARMUP:-60s}
 RESULTS=$BENCH_TMP/gateway.txt
 NGINX_PID=""
+BARE_PID=""
 CLK_TCK=$(getconf CLK_TCK)
 
-trap 'bench_stop "$NGINX_PID"; bench_cleanup' EXIT
+trap 'bench_stop "$NGINX_PID"; bench_stop "$BARE_PID"; bench_cleanup' EXIT
 
 bench_require wrk nginx
 bench_connect
@@ -62,6 +66,18 @@ NGINX_PID=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/health" 2>/dev/null && break; sleep 0.1; done
 curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/health" || bench_fail "nginx did not start: $(cat "$BENCH_TMP/nginx/logs/error.log")"
 
+# --- the bare Vert.x proxy, on a free port, over the same instances
+origins=()
+for instance in "${instances[@]}"; do
+  read -r _ url _ <<<"$instance"
+  origins+=("${url#http://}")
+done
+YARDSTICKS=$(bench_yardsticks)
+ORIGINS=$(IFS=,; echo "${origins[*]}") HTTP_PORT=0 java -Xmx256m -cp "$YARDSTICKS" io.catalogsuite.bench.BareProxy \
+  >"$BENCH_TMP/bare.log" 2>&1 &
+BARE_PID=$!
+BARE_URL=http://127.0.0.1:$(bench_await_port "$BARE_PID" "$BENCH_TMP/bare.log" "bare proxy")
+
 # The CPU ticks (user + system) used so far by the processes $@ and their children (nginx's worker).
 ticks() {
   local pid child total=0
@@ -94,17 +110,20 @@ PY
 }
 
 echo
-echo "direct $DIRECT_URL/health; nginx http://127.0.0.1:$NGINX_PORT/health (pid $NGINX_PID) and the gateway" \
+echo "direct $DIRECT_URL/health; nginx http://127.0.0.1:$NGINX_PORT/health (pid $NGINX_PID), the bare proxy" \
+  "$BARE_URL/health (pid $BARE_PID) and the gateway" \
   "$GATEWAY/api/catalog/health (pid $GATEWAY_PID) over ${#instances[@]} instances; wrk -t$THREADS -c$CONNECTIONS," \
   "$ROUNDS rounds of $DURATION"
 echo "Warming up ($WARMUP each) ..."
 load "" "$DIRECT_URL" /health "$WARMUP" -
 load "" "http://127.0.0.1:$NGINX_PORT" /health "$WARMUP" -
+load "" "$BARE_URL" /health "$WARMUP" -
 load "" "$GATEWAY" /api/catalog/health "$WARMUP" -
 for round in $(seq 1 "$ROUNDS"); do
   echo "Round $round of $ROUNDS"
   load direct "$DIRECT_URL" /health "$DURATION" -
   load nginx "http://127.0.0.1:$NGINX_PORT" /health "$DURATION" "$NGINX_PID"
+  load bare "$BARE_URL" /health "$DURATION" "$BARE_PID"
   load gateway "$GATEWAY" /api/catalog/health "$DURATION" "$GATEWAY_PID"
 done
 
@@ -117,11 +136,12 @@ def median(label, column, cast=float):
     values = [cast(r[column]) for r in rows if r[0] == label and r[column] != "-"]
     return statistics.median(values) if values else float("nan")
 stats = {label: {"rps": median(label, 1), "p50": median(label, 2), "p99": median(label, 3), "cpu": median(label, 6)}
-         for label in ("direct", "nginx", "gateway")}
-nginx, gateway = stats["nginx"], stats["gateway"]
+         for label in ("direct", "nginx", "bare", "gateway")}
+nginx, bare, gateway = stats["nginx"], stats["bare"], stats["gateway"]
 print("| target | req/s | p50 | p99 | CPU s per 10,000 requests (the proxy) |")
 print("|---|---|---|---|---|")
 for label, name in (("direct", "one catalog instance, direct"), ("nginx", "nginx, round-robin"),
+                    ("bare", "the bare Vert.x proxy, round-robin, nothing on"),
                     ("gateway", "the gateway, round-robin, everything on")):
     s = stats[label]
     cpu = "-" if s["cpu"] != s["cpu"] else f'{s["cpu"]:.3f}'
@@ -131,4 +151,8 @@ print()
 print(f'gateway / nginx: {gateway["rps"] / nginx["rps"]:.2f}x req/s (goal >= 1.0x: {met(gateway["rps"] >= nginx["rps"])}), '
       f'p99 {gateway["p99"] / nginx["p99"]:.2f}x (goal <= 1.0x: {met(gateway["p99"] <= nginx["p99"])}), '
       f'CPU per request {gateway["cpu"] / nginx["cpu"]:.2f}x')
+print(f'bare / nginx: {bare["rps"] / nginx["rps"]:.2f}x req/s, p99 {bare["p99"] / nginx["p99"]:.2f}x, '
+      f'CPU per request {bare["cpu"] / nginx["cpu"]:.2f}x (the HTTP stack\'s floor)')
+print(f'gateway / bare: {gateway["rps"] / bare["rps"]:.2f}x req/s, p99 {gateway["p99"] / bare["p99"]:.2f}x, '
+      f'CPU per request {gateway["cpu"] / bare["cpu"]:.2f}x (what the features cost)')
 PY

@@ -90,6 +90,28 @@ for i in sorted(instances, key=lambda i: i["instanceId"]):
 }
 
 # Stops the background process $1 (one this script started), if it still runs.
+# The yardsticks' jar (infra/bench/baseline: BaselineServer, BareProxy), built when missing or older than its sources.
+bench_yardsticks() {
+  local jar=$ROOT/infra/bench/baseline/target/bench-baseline.jar
+  if [[ ! -f "$jar" || -n "$(find "$ROOT/infra/bench/baseline" -path '*/src/main/*' -newer "$jar")" ]]; then
+    echo "Building the yardsticks (infra/bench/baseline) ..." >&2
+    (cd "$ROOT" && ./mvnw -q -B -DskipTests -pl infra/bench/baseline -am package) >&2
+  fi
+  echo "$jar"
+}
+
+# Waits up to 30 s for process $1 to print "<$3> listening on port <port>" in log $2; prints the port.
+bench_await_port() {
+  local pid=$1 log=$2 name=$3 port
+  for _ in $(seq 1 300); do
+    port=$(sed -nE "s/^$name listening on port ([0-9]+).*\$/\1/p" "$log")
+    [[ -n "$port" ]] && { echo "$port"; return; }
+    kill -0 "$pid" 2>/dev/null || bench_fail "the $name did not start: $(cat "$log")"
+    sleep 0.1
+  done
+  bench_fail "the $name did not start within 30 s"
+}
+
 bench_stop() {
   if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
     kill "$1"
