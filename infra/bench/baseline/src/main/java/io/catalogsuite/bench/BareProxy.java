@@ -1,6 +1,5 @@
 package io.catalogsuite.bench;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -14,7 +13,6 @@ import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.OriginRequestProvider;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The yardstick of the gateway benchmark ({@code infra/bench/gateway.sh}): the least a reverse proxy on Vert.x can
@@ -75,13 +73,8 @@ public final class BareProxy extends VerticleBase {
 
   /** Deploys {@code instances} proxies on {@code port}; completes with the port they bound. */
   static Future<Integer> start(Vertx vertx, List<SocketAddress> origins, int port, int instances) {
-    int shared = port == 0 ? -1 : port; // as BaselineServer: -1 shares one free port among the servers
-    List<BareProxy> proxies = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      BareProxy proxy = new BareProxy(origins, shared);
-      proxies.add(proxy);
-      return proxy;
-    }, new DeploymentOptions().setInstances(instances)).map(id -> proxies.get(0).server.actualPort());
+    return SharedPort.deploy(vertx, port, instances, shared -> new BareProxy(origins, shared),
+        proxy -> proxy.server.actualPort());
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.catalogsuite.bench;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -17,8 +16,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,14 +66,8 @@ public final class BaselineServer extends VerticleBase {
             .setPipeliningLimit(PIPELINING_LIMIT))
         .using(vertx)
         .build();
-    // Vert.x shares a port among the servers that listen on it; port 0 would give each its own, -1 shares one.
-    int shared = port == 0 ? -1 : port;
-    List<BaselineServer> servers = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      BaselineServer server = new BaselineServer(client, shared);
-      servers.add(server);
-      return server;
-    }, new DeploymentOptions().setInstances(instances)).map(id -> servers.get(0).server.actualPort());
+    return SharedPort.deploy(vertx, port, instances, shared -> new BaselineServer(client, shared),
+        server -> server.server.actualPort());
   }
 
   @Override
