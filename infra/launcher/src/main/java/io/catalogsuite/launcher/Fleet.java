@@ -149,6 +149,20 @@ public final class Fleet {
     }
   }
 
+  /** Rotates each instance's log that has grown past {@code maxBytes}, and says so (see {@link Logs#rotate}). */
+  void rotateLogs(long maxBytes) {
+    for (Instance instance : instances()) {
+      try {
+        if (Logs.rotate(instance.log(), maxBytes)) {
+          System.out.printf("suite: %s passed %d MB; what it held is now %s%n", instance.log().getFileName(),
+              maxBytes / (1024 * 1024), Logs.previous(instance.log()).getFileName());
+        }
+      } catch (IOException e) {
+        System.err.printf("suite: could not rotate %s: %s%n", instance.log(), e.getMessage());
+      }
+    }
+  }
+
   /** The instances started so far, in start order. */
   public List<Instance> instances() {
     return List.copyOf(instances);

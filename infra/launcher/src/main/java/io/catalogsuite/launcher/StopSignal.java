@@ -1,6 +1,8 @@
 package io.catalogsuite.launcher;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 
 /**
@@ -59,8 +61,8 @@ final class StopSignal {
     Thread.interrupted();
   }
 
-  /** Blocks until a stop signal arrives. */
-  void await() throws InterruptedException {
-    received.await();
+  /** Blocks until a stop signal arrives or {@code timeout} has passed; whether one arrived. */
+  boolean await(Duration timeout) throws InterruptedException {
+    return received.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * A running launcher holds a lock on {@code .suite/launcher.lock} and describes itself in {@code .suite/state}
- * ({@link SuiteState}); each process logs to {@code .suite/logs/<name>.log}.
+ * ({@link SuiteState}); each process logs to {@code .suite/logs/<name>.log}, which is rotated to
+ * {@code <name>.log.1} past {@link Logs#MAX_BYTES} while the suite runs.
  */
 public final class Suite {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
@@ -45,6 +46,8 @@ public final class Suite {
   /** Long enough for the launcher's own orderly stop: the services' grace period, then Postgres. */
   private static final Duration LAUNCHER_STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+  /** How often a running suite's logs are looked at for their size (see {@link Logs#rotate}). */
+  private static final Duration LOG_CHECK_INTERVAL = Duration.ofSeconds(10);
   private static final int LOG_TAIL_LINES = 30;
   /** Begins each line of a start's progress (see {@link #progressLine}). */
   private static final String PROGRESS_PREFIX = "  + ";
@@ -124,7 +127,9 @@ public final class Suite {
 
       out.print(summary(state, Duration.ofNanos(System.nanoTime() - startedAt), true));
       reportUnexpectedExits(fleet, stop);
-      stop.await();
+      while (!stop.await(LOG_CHECK_INTERVAL)) {
+        fleet.rotateLogs(Logs.MAX_BYTES);
+      }
       return 0;
     } catch (InterruptedException e) {
       return 0; // the stop signal
