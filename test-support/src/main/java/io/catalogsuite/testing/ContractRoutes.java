@@ -2,10 +2,12 @@ package io.catalogsuite.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.catalogsuite.common.http.OpenApiDocument;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +47,11 @@ public final class ContractRoutes {
     assertThat(missing).as("routes the OpenAPI document does not describe").isEmpty();
     assertThat(unrouted).as("operations of the OpenAPI document that no route serves").isEmpty();
     assertThat(stale).as("routes listed as undocumented that the router does not have").isEmpty();
+  }
+
+  /** The paths every node serves, in the order of common's document of them ({@link OpenApiDocument#NODE}). */
+  public static List<String> nodePaths() {
+    return List.copyOf(OpenApiDocument.read(OpenApiDocument.NODE).getJsonObject("paths").fieldNames());
   }
 
   /** The router's routes, as {@code METHOD /path}. */

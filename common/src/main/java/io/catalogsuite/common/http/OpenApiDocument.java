@@ -34,7 +34,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class OpenApiDocument {
   public static final String PATH = "/openapi.json";
-  static final String NODE = "openapi/node.yaml";
+  /** The document of what every node serves ({@code /health}, {@code /ready}, ...), on the classpath. */
+  public static final String NODE = "openapi/node.yaml";
   /** The kinds of component the documents define; the node's are added to a service's, name by name. */
   private static final String COMPONENT_REF = "#/components/";
   private static final Set<String> COMPONENTS = Set.of("schemas", "responses", "parameters", "headers",
