@@ -5,13 +5,8 @@ import io.catalogsuite.cacheprotocol.CacheProtocol;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
 import io.catalogsuite.common.cluster.ClusterRole;
-import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.OpenApiDocument;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
-import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * cache-service: defines the shared cache maps for the cluster and serves them over HTTP. Its API is described in
@@ -19,29 +14,23 @@ import java.util.function.Supplier;
  */
 public final class CacheService implements Service {
   public static final String NAME = "cache-service";
-  static final long MAX_VALUE_BYTES = 1024 * 1024;
-  static final long MAX_DEFINITION_BYTES = 4096;
 
   private final CacheConfig config;
-  private CacheMaps maps;
-  private CacheApi api;
-  private OpenApiDocument document;
-  private volatile boolean defined;
 
   public CacheService(CacheConfig config) {
     this.config = config;
   }
 
   @Override
-  public Future<Void> start(ServiceNode node) {
-    document = OpenApiDocument.ofService(NAME);
-    maps = new CacheMaps(node.vertx(), config, node.cluster().hazelcast());
-    api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
+  public Future<Running> start(ServiceNode node) {
+    OpenApiDocument document = OpenApiDocument.ofService(NAME);
+    CacheMaps maps = new CacheMaps(node.vertx(), config, node.cluster().hazelcast());
+    CacheApi api = new CacheApi(node.vertx(), maps, new ClusterMapStats(node.vertx(), node.cluster().hazelcast()));
     // The schemas first, off the partition threads that would otherwise send them with a result (CacheProtocol).
     return node.vertx().executeBlocking(() -> {
       CacheProtocol.replicateSchemas(node.cluster().hazelcast());
       return null;
-    }).compose(v -> maps.define()).onSuccess(v -> defined = true);
+    }).compose(v -> maps.define()).map(v -> new RunningCache(api, document));
   }
 
   /** The cache protocol's types travel in Compact form; this member stores them and runs their processors. */
@@ -54,22 +43,5 @@ public final class CacheService implements Service {
   @Override
   public ClusterRole clusterRole() {
     return ClusterRole.DATA;
-  }
-
-  @Override
-  public void routes(Router router, Vertx vertx) {
-    router.get("/maps").handler(api::listMaps);
-    router.get("/maps/:map").handler(api::getMap);
-    router.put("/maps/:map").handler(JsonBodies.limitedTo(MAX_DEFINITION_BYTES)).handler(api::defineMap);
-    router.get("/maps/:map/stats").handler(api::mapStats);
-    router.get("/maps/:map/entries/:key").handler(api::getEntry);
-    router.put("/maps/:map/entries/:key").handler(JsonBodies.limitedTo(MAX_VALUE_BYTES)).handler(api::putEntry);
-    router.delete("/maps/:map/entries/:key").handler(api::deleteEntry);
-    router.get(OpenApiDocument.PATH).handler(document::serve);
-  }
-
-  @Override
-  public Map<String, Supplier<Future<?>>> readiness() {
-    return Map.of("maps", () -> defined ? Future.succeededFuture() : Future.failedFuture("maps not defined yet"));
   }
 }

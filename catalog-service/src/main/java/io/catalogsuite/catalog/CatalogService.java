@@ -12,21 +12,16 @@ import io.catalogsuite.catalog.product.IdempotencyPurge;
 import io.catalogsuite.catalog.product.ProductHandlers;
 import io.catalogsuite.common.Service;
 import io.catalogsuite.common.ServiceNode;
-import io.catalogsuite.common.http.JsonBodies;
 import io.catalogsuite.common.http.OpenApiDocument;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,28 +32,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class CatalogService implements Service {
   public static final String NAME = "catalog-service";
-  static final long MAX_BODY_BYTES = 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
 
   private final CatalogConfig config;
-  private Vertx vertx;
-  private ProductCache cache;
-  private SqlClient client;
-  private Pool transactions;
-  private ProductHandlers products;
-  private EventStreams events;
-  private String relay;
-  private ImportHandlers imports;
-  private OpenApiDocument document;
 
   public CatalogService(CatalogConfig config) {
     this.config = config;
   }
 
   @Override
-  public Future<Void> start(ServiceNode node) {
-    vertx = node.vertx();
-    document = OpenApiDocument.ofService(NAME);
+  public Future<Running> start(ServiceNode node) {
+    Vertx vertx = node.vertx();
+    OpenApiDocument document = OpenApiDocument.ofService(NAME);
     HazelcastInstance hazelcast = node.cluster().hazelcast();
     // Every connection is named after the instance: pg_stat_activity shows which instance holds what.
     PgConnectOptions database = new PgConnectOptions(config.database())
@@ -71,39 +56,35 @@ public final class CatalogService implements Service {
           CacheProtocol.replicateSchemas(hazelcast);
           return null;
         }))
-        .map(v -> {
+        .compose(v -> {
           // A pipelining client: PgBuilder.pool() never pipelines; this sends many statements per connection.
-          client = PgBuilder.client()
+          SqlClient client = PgBuilder.client()
               .with(new PoolOptions().setMaxSize(config.poolSize()).setName("catalog-pipelined"))
               .connectingTo(database)
               .using(vertx)
               .build();
           // Transactions need one connection for their statements: a (non-pipelining) pool, kept small.
-          transactions = PgBuilder.pool()
+          Pool transactions = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(Math.max(2, config.poolSize() / 2)).setName("catalog-transactions"))
               .connectingTo(database)
               .using(vertx)
               .build();
-          cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.sharedCache(),
+          ProductCache cache = ProductCache.create(vertx, hazelcast, NAME, config.nearCache(), config.sharedCache(),
               node.metrics(), node.tracing());
-          products = ProductHandlers.create(client, transactions, cache, config.idempotency(), Clock.systemUTC(),
-              node.tracing());
-          events = new EventStreams(vertx, client, config.events(), node.metrics());
-          return null;
-        })
-        .compose(v -> cache.start()) // before any write: a write's invalidation goes through it
-        .compose(v -> events.start().compose(started -> vertx.deployVerticle(
-            new OutboxRelay(database, config.events(), node.metrics(), node.tracing(),
-                // Invalidate first: a client told of a change must not then read the old product.
-                batch -> cache.invalidate(batch).onSuccess(done -> events.publish(batch))))))
-        .compose(id -> {
-          relay = id;
-          return vertx.deployVerticle(new IdempotencyPurge(client, config.idempotency(), Clock.systemUTC()));
-        })
-        .compose(id -> ImportHandlers.start(node, client, database, config.imports()))
-        .map(started -> {
-          imports = started;
-          return null;
+          ProductHandlers products = ProductHandlers.create(client, transactions, cache, config.idempotency(),
+              Clock.systemUTC(), node.tracing());
+          EventStreams events = new EventStreams(vertx, client, config.events(), node.metrics());
+          return cache.start() // before any write: a write's invalidation goes through it
+              .compose(started -> events.start())
+              .compose(started -> vertx.deployVerticle(
+                  new OutboxRelay(database, config.events(), node.metrics(), node.tracing(),
+                      // Invalidate first: a client told of a change must not then read the old product.
+                      batch -> cache.invalidate(batch).onSuccess(done -> events.publish(batch)))))
+              .compose(relay -> vertx.deployVerticle(new IdempotencyPurge(client, config.idempotency(),
+                      Clock.systemUTC()))
+                  .compose(purge -> ImportHandlers.start(node, client, database, config.imports()))
+                  .map(imports -> new RunningCatalog(vertx, client, transactions, cache, products, events, relay,
+                      imports, document)));
         });
   }
 
@@ -111,50 +92,6 @@ public final class CatalogService implements Service {
   @Override
   public void configureCluster(Config hazelcast) {
     CacheProtocol.register(hazelcast);
-  }
-
-  @Override
-  public void routes(Router router, Vertx vertx) {
-    var body = JsonBodies.limitedTo(MAX_BODY_BYTES);
-    router.post("/products").handler(body).handler(products::create);
-    router.get("/products").handler(products::list);
-    router.get("/products/:id").handler(products::get);
-    router.put("/products/:id").handler(body).handler(products::replace);
-    router.delete("/products/:id").handler(products::delete);
-    router.post("/products/:id/reservations").handler(body).handler(products::reserve);
-    router.get("/events").handler(events::handle);
-    router.post("/imports").handler(imports::create); // no body handler: the body is streamed, never held whole
-    router.get("/imports/:id").handler(imports::get);
-    router.get(OpenApiDocument.PATH).handler(document::serve);
-  }
-
-  @Override
-  public Map<String, Supplier<Future<?>>> readiness() {
-    return Map.of("postgres", () -> client.query("SELECT 1").execute());
-  }
-
-  /** Its caches' lookups since it started: the gateway's dashboard shows their hit ratios. */
-  @Override
-  public JsonObject healthReport() {
-    return new JsonObject().put("caches", cache.lookups());
-  }
-
-  /** Without a cache-service member reads go to Postgres: slower, but served. */
-  @Override
-  public Map<String, Supplier<Future<?>>> optionalReadiness() {
-    return Map.of("cache", () -> cache.sharedAvailable() ? Future.succeededFuture()
-        : Future.failedFuture("no cache-service member in the cluster; reads go to Postgres"));
-  }
-
-  @Override
-  public Future<Void> stop() {
-    // The relay first: it frees its lock at once, so another instance relays without waiting.
-    Future<Void> relayStopped = relay == null ? Future.succeededFuture() : vertx.undeploy(relay);
-    return relayStopped
-        .eventually(() -> imports == null ? Future.succeededFuture() : imports.stop())
-        .eventually(() -> events == null ? Future.succeededFuture() : events.stop())
-        .eventually(() -> client == null ? Future.succeededFuture()
-            : Future.join(client.close(), transactions.close()).mapEmpty());
   }
 
   /**

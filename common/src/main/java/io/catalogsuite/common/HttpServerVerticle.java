@@ -26,7 +26,7 @@ final class HttpServerVerticle extends VerticleBase {
   private final int port;
   private HttpServer server;
 
-  /** {@code routes} makes the server's router, on its event loop ({@link ServiceNode#router}). */
+  /** {@code routes} makes the server's router, on its event loop ({@link ServiceNode#router(Vertx)}). */
   HttpServerVerticle(Service service, Function<Vertx, Router> routes, String instanceId, HttpTimeouts timeouts,
       String host, int port) {
     this.service = service;

@@ -13,38 +13,18 @@ import java.util.function.Supplier;
 /**
  * What a service adds to the shared node lifecycle of {@link ServiceNode}: its node-wide resources, its routes
  * and its readiness checks. Everything else (cluster, HTTP servers, health, problems, discovery) is common.
+ *
+ * <p>A service is its configuration, and says what the node needs before it starts (its cluster role, its HTTP
+ * server's options, ...). What exists only once it has started (connections, caches, handlers) is its
+ * {@link Running} part, which {@link #start} makes.
  */
 public interface Service {
 
-  /** Prepares node-wide resources (database, cache maps) before HTTP starts. Called once per node. */
-  Future<Void> start(ServiceNode node);
-
   /**
-   * Adds the service's routes, as one table, to a router that already answers {@code /health} and
-   * {@code /ready} and maps failures to problem responses. Called once per HTTP server verticle, on its
-   * event loop.
+   * Prepares node-wide resources (database, cache maps) before HTTP starts, and completes with the service they
+   * make up, which the node then serves. Called once per node.
    */
-  void routes(Router router, Vertx vertx);
-
-  /** Named readiness checks, besides cluster membership which every node reports. */
-  Map<String, Supplier<Future<?>>> readiness();
-
-  /**
-   * Named checks of what the service can do without: a failing one makes {@code /ready} say {@code DEGRADED},
-   * and the node stays ready. None by default.
-   */
-  default Map<String, Supplier<Future<?>>> optionalReadiness() {
-    return Map.of();
-  }
-
-  /**
-   * What {@code GET /health} says besides {@code "status":"UP"}: figures the gateway's health checker passes on
-   * to its dashboard (catalog-service: its caches' lookups). Called on an event loop for every probe, so cheap and
-   * never blocking; {@code /metrics} is as open and shows the same. Nothing by default.
-   */
-  default JsonObject healthReport() {
-    return new JsonObject();
-  }
+  Future<Running> start(ServiceNode node);
 
   /** The HTTP server's options; a service that faces clients directly (the gateway) tightens them. */
   default HttpServerOptions serverOptions(HttpServerOptions defaults) {
@@ -76,8 +56,39 @@ public interface Service {
     return true;
   }
 
-  /** Releases what {@link #start} acquired. Called after HTTP has stopped. */
-  default Future<Void> stop() {
-    return Future.succeededFuture();
+  /** A started service: what {@link Service#start} made, served by the node until it stops. */
+  interface Running {
+
+    /**
+     * Adds the service's routes, as one table, to a router that already answers {@code /health} and
+     * {@code /ready} and maps failures to problem responses. Called once per HTTP server verticle, on its
+     * event loop.
+     */
+    void routes(Router router, Vertx vertx);
+
+    /** Named readiness checks, besides cluster membership which every node reports. */
+    Map<String, Supplier<Future<?>>> readiness();
+
+    /**
+     * Named checks of what the service can do without: a failing one makes {@code /ready} say {@code DEGRADED},
+     * and the node stays ready. None by default.
+     */
+    default Map<String, Supplier<Future<?>>> optionalReadiness() {
+      return Map.of();
+    }
+
+    /**
+     * What {@code GET /health} says besides {@code "status":"UP"}: figures the gateway's health checker passes on
+     * to its dashboard (catalog-service: its caches' lookups). Called on an event loop for every probe, so cheap
+     * and never blocking; {@code /metrics} is as open and shows the same. Nothing by default.
+     */
+    default JsonObject healthReport() {
+      return new JsonObject();
+    }
+
+    /** Releases what {@link Service#start} acquired. Called after HTTP has stopped. */
+    default Future<Void> stop() {
+      return Future.succeededFuture();
+    }
   }
 }

@@ -47,9 +47,8 @@ public final class ServiceNode {
   private final ClusterNode cluster;
   private final ServiceDiscovery discovery;
   private final DepartedNodeReaper reaper;
-  private final List<String> deployments = new ArrayList<>();
-  private Health health;
-  private int port;
+  /** What the node serves: set once its service has started, before start's future hands the node out. */
+  private Serving serving;
   private volatile Record record; // published again when the cluster lost it (ClusterNode.onDataReturned)
 
   private ServiceNode(NodeConfig config, Service service, ClusterNode cluster, PrometheusMeterRegistry metrics) {
@@ -133,24 +132,13 @@ public final class ServiceNode {
     if (config.clusterTls().isEmpty()) {
       log.warn("No CLUSTER_KEYSTORE: the event bus is cleartext, open to whoever reaches its port");
     }
-    health = Health.checks(readinessChecks(), service.optionalReadiness(), service::healthReport,
-        config.serviceName(), config.instanceId());
     // Composed, not called: a start that throws (a document that does not parse) fails the start, not hangs it.
     return Future.succeededFuture().compose(v -> service.start(this))
-        // Every server binds the same port, which Vert.x shares among them. For "any free port", Vert.x 5 shares
-        // -1: with 0 each server would be given a port of its own.
-        .compose(v -> {
-          int bindPort = config.httpPort() == 0 ? -1 : config.httpPort();
-          List<Future<Integer>> servers = new ArrayList<>();
-          for (int i = 0; i < config.httpInstances(); i++) {
-            servers.add(deployServer(bindPort));
-          }
-          return Future.all(servers).map(all -> {
-            port = servers.get(0).result();
-            return null;
-          });
+        .compose(this::serve)
+        .compose(started -> {
+          serving = started;
+          return reaper.start();
         })
-        .compose(v -> reaper.start())
         .compose(v -> {
           if (!service.discoverable()) {
             return Future.succeededFuture();
@@ -164,13 +152,21 @@ public final class ServiceNode {
         });
   }
 
-  private Future<Integer> deployServer(int bindPort) {
-    var verticle = new HttpServerVerticle(service, this::router, config.instanceId(), config.httpTimeouts(),
-        config.httpHost(), bindPort);
-    return vertx().deployVerticle(verticle).map(id -> {
-      deployments.add(id);
-      return verticle.actualPort();
-    });
+  /** Binds the HTTP servers, which serve {@code running} behind the node's health endpoints over its checks. */
+  private Future<Serving> serve(Service.Running running) {
+    Health health = Health.checks(readinessChecks(running), running.optionalReadiness(), running::healthReport,
+        config.serviceName(), config.instanceId());
+    // Every server binds the same port, which Vert.x shares among them. For "any free port", Vert.x 5 shares
+    // -1: with 0 each server would be given a port of its own.
+    int bindPort = config.httpPort() == 0 ? -1 : config.httpPort();
+    List<HttpServerVerticle> servers = new ArrayList<>();
+    for (int i = 0; i < config.httpInstances(); i++) {
+      servers.add(new HttpServerVerticle(service, vertx -> router(vertx, running, health), config.instanceId(),
+          config.httpTimeouts(), config.httpHost(), bindPort));
+    }
+    List<Future<String>> deployments = servers.stream().map(server -> vertx().deployVerticle(server)).toList();
+    return Future.all(deployments).map(all -> new Serving(running, health,
+        deployments.stream().map(Future::result).toList(), servers.get(0).actualPort()));
   }
 
   /**
@@ -180,6 +176,10 @@ public final class ServiceNode {
    * then the service's route table. The contract tests compare its routes with the service's OpenAPI document.
    */
   public Router router(Vertx vertx) {
+    return router(vertx, serving.running(), serving.health());
+  }
+
+  private Router router(Vertx vertx, Service.Running running, Health health) {
     Router router = Router.router(vertx);
     Problems.install(router);
     health.mount(router);
@@ -187,20 +187,21 @@ public final class ServiceNode {
     if (service.discoverable()) { // an instance behind the gateway: beyond the open endpoints above, its requests only
       config.gatewayIdentity().ifPresent(identity -> router.route().handler(identity.requireSigned()));
     }
-    service.routes(router, vertx);
+    running.routes(router, vertx);
     return router;
   }
 
-  private Map<String, Supplier<Future<?>>> readinessChecks() {
+  private Map<String, Supplier<Future<?>>> readinessChecks(Service.Running running) {
     Map<String, Supplier<Future<?>>> checks = new LinkedHashMap<>();
     checks.put("cluster", () -> cluster.active()
         ? Future.succeededFuture() : Future.failedFuture("not a cluster member"));
-    checks.putAll(service.readiness());
+    checks.putAll(running.readiness());
     return checks;
   }
 
   private Future<Void> publish() {
     String host = ClusterNode.httpHost(cluster.hazelcast().getCluster().getLocalMember());
+    int port = serving.port();
     Record candidate = ServiceRecords.httpEndpoint(config.serviceName(), config.instanceId(), nodeId(), host, port,
         config.weight());
     return discovery.publish(candidate).map(published -> {
@@ -221,8 +222,8 @@ public final class ServiceNode {
             .compose(v -> config.drainDelayMs() == 0 ? Future.succeededFuture()
                 : vertx().timer(config.drainDelayMs()).mapEmpty());
     unpublished
-        .compose(v -> Future.join(deployments.stream().map(id -> vertx().undeploy(id)).toList()))
-        .eventually(service::stop)
+        .compose(v -> Future.join(serving.servers().stream().map(id -> vertx().undeploy(id)).toList()))
+        .eventually(serving.running()::stop)
         .onComplete(ignored -> {
           reaper.stop();
           discovery.close();
@@ -263,6 +264,13 @@ public final class ServiceNode {
 
   /** The HTTP port this node bound. */
   public int port() {
-    return port;
+    return serving.port();
+  }
+
+  /**
+   * What exists once the service has started: its running part, the health endpoints over its checks, and the
+   * HTTP servers serving both (their deployments, and the port they share).
+   */
+  private record Serving(Service.Running running, Health health, List<String> servers, int port) {
   }
 }

@@ -8,12 +8,15 @@ import java.util.function.Supplier;
 
 /** A service of the tests: no routes and no readiness checks of its own; a test gives it a start and a role. */
 public interface RoutelessService extends Service {
-  @Override
-  default void routes(Router router, Vertx vertx) {
-  }
+  /** What such a service runs once started: nothing to route, nothing to check. */
+  Running NOTHING = new Running() {
+    @Override
+    public void routes(Router router, Vertx vertx) {
+    }
 
-  @Override
-  default Map<String, Supplier<Future<?>>> readiness() {
-    return Map.of();
-  }
+    @Override
+    public Map<String, Supplier<Future<?>>> readiness() {
+      return Map.of();
+    }
+  };
 }

@@ -36,7 +36,7 @@ class ServiceNodeTest {
     }
 
     @Override
-    public Future<Void> start(ServiceNode node) {
+    public Future<Running> start(ServiceNode node) {
       return node.vertx().timer(1, TimeUnit.MILLISECONDS)
           .compose(v -> Future.failedFuture("database refused the credentials"));
     }
@@ -50,8 +50,8 @@ class ServiceNodeTest {
     }
 
     @Override
-    public Future<Void> start(ServiceNode node) {
-      return Future.succeededFuture();
+    public Future<Running> start(ServiceNode node) {
+      return Future.succeededFuture(NOTHING);
     }
   }
 

@@ -46,7 +46,7 @@ class EventStreamPoolIT {
    * that grew with the machine's processors once ran it out of file descriptors in CI, where the plain request
    * below then waited for a connection the gateway could not accept.
    */
-  private static final int PER_CLIENT = GatewayService.UPSTREAM_CONNECTIONS_PER_INSTANCE + 10;
+  private static final int PER_CLIENT = RunningGateway.UPSTREAM_CONNECTIONS_PER_INSTANCE + 10;
   private static final int PER_INSTANCE = PER_CLIENT + 5;
 
   private static Vertx stubs;

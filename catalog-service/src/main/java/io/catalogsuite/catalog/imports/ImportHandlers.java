@@ -42,15 +42,17 @@ public final class ImportHandlers {
   private final ImportConfig config;
   private final Pool transactions;
   private final String member;
-  private String worker;
+  /** The deployment of this instance's {@link ImportWorker}. */
+  private final String worker;
 
   private ImportHandlers(Vertx vertx, ImportRepository repository, ImportConfig config, Pool transactions,
-      String member) {
+      String member, String worker) {
     this.vertx = vertx;
     this.repository = repository;
     this.config = config;
     this.transactions = transactions;
     this.member = member;
+    this.worker = worker;
   }
 
   /**
@@ -69,15 +71,12 @@ public final class ImportHandlers {
         .using(vertx)
         .build();
     ImportRepository repository = new ImportRepository(client, transactions, node.tracing());
-    ImportHandlers handlers = new ImportHandlers(vertx, repository, config, transactions, memberId(hazelcast));
+    String member = memberId(hazelcast);
     ImportWorker worker = new ImportWorker(repository, config, new ProductValidator(), node.config().instanceId(),
         () -> hazelcast.getCluster().getMembers().stream().map(ImportHandlers::memberId).collect(Collectors.toSet()),
         node.tracing());
     return vertx.deployVerticle(worker)
-        .map(id -> {
-          handlers.worker = id;
-          return handlers;
-        })
+        .map(id -> new ImportHandlers(vertx, repository, config, transactions, member, id))
         .recover(e -> transactions.close().transform(closed -> Future.failedFuture(e)));
   }
 

@@ -41,9 +41,9 @@ final class PingNodes {
     }
 
     @Override
-    public Future<Void> start(ServiceNode node) {
+    public Future<Running> start(ServiceNode node) {
       return node.vertx().eventBus().<String>consumer("ping." + name, message -> message.reply("pong"))
-          .completion();
+          .completion().map(NOTHING);
     }
   }
 
