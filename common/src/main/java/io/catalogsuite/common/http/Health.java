@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,6 @@ public final class Health {
   private final Map<String, Supplier<Future<?>>> optional;
   private final Supplier<JsonObject> report;
   private final JsonObject info;
-  private final long startedNanos = System.nanoTime();
 
   private Health(Map<String, Supplier<Future<?>>> required, Map<String, Supplier<Future<?>>> optional,
       Supplier<JsonObject> report, JsonObject info) {
@@ -54,7 +54,8 @@ public final class Health {
         .put("buildTime", build.buildTime().orElse(null))
         .put("java", new JsonObject().put("version", Runtime.version().toString())
             .put("vendor", System.getProperty("java.vendor")))
-        .put("startedAt", Instant.now().toString());
+        // The process's: when its JVM started, as an operator reads uptime (the service starts seconds later).
+        .put("startedAt", Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()).toString());
     return new Health(new LinkedHashMap<>(required), new LinkedHashMap<>(optional), report, info);
   }
 
@@ -63,7 +64,7 @@ public final class Health {
         new JsonObject().put("status", "UP").mergeIn(report.get())));
     router.get("/ready").handler(this::ready);
     router.get("/info").handler(ctx -> send(ctx, 200, info.copy()
-        .put("uptimeSeconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos))));
+        .put("uptimeSeconds", TimeUnit.MILLISECONDS.toSeconds(ManagementFactory.getRuntimeMXBean().getUptime()))));
   }
 
   private void ready(RoutingContext ctx) {
