@@ -3,8 +3,11 @@ package io.catalogsuite.gateway;
 import io.catalogsuite.common.config.ConfigException;
 import io.catalogsuite.common.config.Env;
 import io.catalogsuite.common.http.MediaTypes;
+import io.catalogsuite.common.http.OpenApiDocument;
 import io.catalogsuite.gateway.balance.Strategy;
 import io.catalogsuite.gateway.discovery.HealthPolicy;
+import io.catalogsuite.gateway.docs.DocsPage;
+import io.catalogsuite.gateway.protect.Protection;
 import io.catalogsuite.gateway.proxy.Resilience;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -44,6 +47,9 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
     Map<String, Integer> routeTimeouts, Resilience resilience, ClientLimits clients, StreamLimits streams) {
 
   static final String DEFAULT_ROUTES = "/api/catalog=catalog-service,/api/cache=cache-service";
+  /** What the gateway serves itself, which no route's prefix may reach into. */
+  static final List<String> OWN_PATHS = List.of(Protection.ADMIN_PREFIX, DocsPage.PATH, OpenApiDocument.PATH,
+      "/health", "/ready", "/info", "/metrics");
   static final String DEFAULT_STREAMED_TYPES = "application/x-ndjson";
   /** A media type without parameters or wildcards: RFC 6838's restricted-name, twice, in lower case. */
   private static final Pattern MEDIA_TYPE =
@@ -291,6 +297,23 @@ public record GatewayConfig(List<Route> routes, int upstreamTimeoutMs, int conne
     if (routes.isEmpty()) {
       throw new ConfigException("GATEWAY_ROUTES must name at least one route");
     }
+    // A request goes to one route, whatever the order they are listed or mounted in.
+    for (Route route : routes) {
+      for (String own : OWN_PATHS) {
+        ConfigException.require(!under(route.prefix(), own),
+            "GATEWAY_ROUTES: '%s' lies under the gateway's own %s; its own paths are %s", route.prefix(), own,
+            OWN_PATHS);
+      }
+      for (Route other : routes) {
+        ConfigException.require(other == route || !under(other.prefix(), route.prefix()),
+            "GATEWAY_ROUTES: '%s' lies under '%s': a request to it would match both", other.prefix(), route.prefix());
+      }
+    }
     return routes;
+  }
+
+  /** Whether {@code path} is {@code prefix} or below it, segment by segment. */
+  private static boolean under(String path, String prefix) {
+    return path.equals(prefix) || path.startsWith(prefix + "/");
   }
 }

@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * The gateway once started: what routes, measures and proxies its requests, and what its admin API shows and
@@ -88,6 +87,40 @@ record RunningGateway(GatewayConfig config, ServiceDirectory directory, Protecti
               "Authorization"))
           .exposedHeaders(Set.of("ETag", "Location", "X-Request-Id", "X-Instance-Id", "Retry-After")));
     }
+    // The proxied routes first: they take nearly every request, and no path of the gateway's own lies under their
+    // prefixes (GatewayConfig refuses such a prefix), so their place decides only how many routes a request is
+    // matched against, not which one it takes.
+    BodyHandler buffered = JsonBodies.limitedTo(config.maxBodyBytes());
+    BodyHandler bodiless = JsonBodies.limitedTo(Math.min(BODILESS_MAX_BYTES, config.maxBodyBytes()));
+    for (GatewayConfig.Route route : config.routes()) {
+      ProxyHandler proxy = new ProxyHandler(client, eventStreams, backends.get(route.service()), route,
+          config.timeoutOf(route), config::streams, identity, tracing);
+      // The prefix itself or anything below it; /api/catalogue is not /api/catalog. A path, not a regular
+      // expression, which allocated a Matcher per request and route tried (with the routes once before these,
+      // 2.3 KB of the 17.2 KB allocated per proxied request).
+      String paths = route.prefix() + "/*";
+      router.route(paths)
+          .handler(taken(routeMeters.get(route.prefix())))
+          .handler(authentication)
+          .handler(protection.rateLimit(route.prefix(), metrics.rateLimited(route.prefix())));
+      // A body of a streamed type goes to the proxy unread, which pipes it to the instance; any other is read whole
+      // first. No chunk of a streamed body is lost before the proxy pauses the request, although Vert.x Web does
+      // not pause it and Vert.x drops the chunks of a request neither paused nor read: every handler up to the
+      // proxy runs within the event-loop task that delivered the headers, except a bearer token's check, which may
+      // finish later and pauses the request meanwhile; what its resume lets go only flows in a later task, by which
+      // time the proxy has paused the request again.
+      router.route(paths)
+          .handler(ctx -> {
+            if (proxy.streams(ctx.request())) {
+              ctx.next();
+            } else if (BODILESS.contains(ctx.request().method())) {
+              bodiless.handle(ctx);
+            } else {
+              buffered.handle(ctx);
+            }
+          })
+          .handler(proxy);
+    }
     Handler<RoutingContext> adminRateLimit = protection.rateLimit(Protection.ADMIN_PREFIX,
         metrics.rateLimited(Protection.ADMIN_PREFIX));
     // The dashboard's page and files hold no data and load without a credential (the page asks for it); its stream
@@ -122,37 +155,6 @@ record RunningGateway(GatewayConfig config, ServiceDirectory directory, Protecti
     router.delete(instance + "/weight").handler(operations::clearWeight);
     router.post("/admin/services/:service/breaker/reset").handler(operations::resetBreaker);
     router.get(DashboardPage.STREAM).handler(new DashboardStream(dashboard));
-    BodyHandler buffered = JsonBodies.limitedTo(config.maxBodyBytes());
-    BodyHandler bodiless = JsonBodies.limitedTo(Math.min(BODILESS_MAX_BYTES, config.maxBodyBytes()));
-    for (GatewayConfig.Route route : config.routes()) {
-      ProxyHandler proxy = new ProxyHandler(client, eventStreams, backends.get(route.service()), route,
-          config.timeoutOf(route), config::streams, identity, tracing);
-      // The prefix itself or anything below it; /api/catalogue is not /api/catalog. No capturing group: Vert.x Web
-      // would make it a path parameter of every request.
-      String paths = Pattern.quote(route.prefix()) + "(?:/.*)?";
-      // Named for the contract test, which lists these as the routed services' (their documents are included).
-      router.routeWithRegex(paths).setName(route.prefix() + "/**")
-          .handler(taken(routeMeters.get(route.prefix())))
-          .handler(authentication)
-          .handler(protection.rateLimit(route.prefix(), metrics.rateLimited(route.prefix())));
-      // A body of a streamed type goes to the proxy unread, which pipes it to the instance; any other is read whole
-      // first. No chunk of a streamed body is lost before the proxy pauses the request, although Vert.x Web does
-      // not pause it and Vert.x drops the chunks of a request neither paused nor read: every handler up to the
-      // proxy runs within the event-loop task that delivered the headers, except a bearer token's check, which may
-      // finish later and pauses the request meanwhile; what its resume lets go only flows in a later task, by which
-      // time the proxy has paused the request again.
-      router.routeWithRegex(paths).setName(route.prefix() + "/**")
-          .handler(ctx -> {
-            if (proxy.streams(ctx.request())) {
-              ctx.next();
-            } else if (BODILESS.contains(ctx.request().method())) {
-              bodiless.handle(ctx);
-            } else {
-              buffered.handle(ctx);
-            }
-          })
-          .handler(proxy);
-    }
   }
 
   /** Marks the requests of a route for the meters and the access log (see {@link RequestObserver}). */

@@ -105,6 +105,23 @@ class GatewayConfigTest {
         .hasMessageContaining("UPSTREAM_TIMEOUT_MS");
   }
 
+  /** A request goes to one route: none lies under another, or under what the gateway serves itself. */
+  @Test
+  void routes_thatOverlap_failFast() {
+    assertThatThrownBy(() -> GatewayConfig.routes(List.of("/api=a", "/api/catalog=catalog-service")))
+        .isInstanceOf(ConfigException.class).hasMessage("GATEWAY_ROUTES: '/api/catalog' lies under '/api': a request"
+            + " to it would match both");
+    assertThatThrownBy(() -> GatewayConfig.routes(List.of("/api/catalog=a", "/api/catalog=b")))
+        .hasMessageContaining("'/api/catalog' lies under '/api/catalog'");
+    for (String own : List.of("/admin", "/admin/x", "/docs", "/health", "/metrics", "/openapi.json")) {
+      assertThatThrownBy(() -> GatewayConfig.routes(List.of(own + "=svc")))
+          .hasMessageStartingWith("GATEWAY_ROUTES: '" + own + "' lies under the gateway's own /");
+    }
+    // Segment by segment: neither is below the other.
+    assertThat(GatewayConfig.routes(List.of("/api/catalog=a", "/api/catalogue=b", "/administration=c")))
+        .extracting(GatewayConfig.Route::prefix).containsExactly("/api/catalog", "/api/catalogue", "/administration");
+  }
+
   /** A name that matches nothing would be ignored: each is refused at start, with what would have matched. */
   @Test
   void typos_failFast_namingTheVariableAndWhatIsAllowed() {

@@ -69,8 +69,8 @@ class GatewayContractIT {
       "GET /admin/dashboard/uplot/*", "uPlot's files for the dashboard page, not an API",
       "GET /docs/assets/*", "the docs page's script, not an API",
       "GET /docs/swagger-ui/*", "Swagger UI's files for the docs page, not an API",
-      "* /api/catalog/**", "the proxy to catalog-service: its document's operations, under the prefix",
-      "* /api/cache/**", "the proxy to cache-service: its document's operations, under the prefix");
+      "* /api/catalog/*", "the proxy to catalog-service: its document's operations, under the prefix",
+      "* /api/cache/*", "the proxy to cache-service: its document's operations, under the prefix");
   private static ServiceNode cache;
   private static ServiceNode catalog;
   private static ServiceNode gateway;
