@@ -87,8 +87,9 @@ public final class GatewayService implements Service {
         .compose(id -> node.vertx().deployVerticle(dashboard))
         .compose(id -> operations.listen().completion())
         .compose(id -> protection.start(node))
-        .map(v -> new RunningGateway(config, directory, protection, metrics, accessLog, observer, routeMeters,
-            eventStreams, backends, dashboard, operations, effectiveConfig, document, identity, tracing));
+        .map(stopProtection -> new RunningGateway(config, directory, protection, stopProtection, metrics, accessLog,
+            observer, routeMeters, eventStreams, backends, dashboard, operations, effectiveConfig, document,
+            identity, tracing));
   }
 
   @Override

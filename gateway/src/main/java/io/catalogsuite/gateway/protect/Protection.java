@@ -37,8 +37,6 @@ public final class Protection {
   /** Per route prefix, for the routes that have a limit. */
   private final Map<String, RateLimiter> limiters = new LinkedHashMap<>();
   private final AuthFailures authFailures;
-  private final List<Long> timers = new ArrayList<>();
-  private Vertx vertx;
 
   /** Fails with a configuration error when {@code RATE_LIMITS} names a prefix that is not a route. */
   public Protection(ProtectionConfig config, List<String> routePrefixes) {
@@ -53,9 +51,13 @@ public final class Protection {
     }
   }
 
-  /** Starts the background work: dropping idle buckets and, with the cluster scope, sharing consumption. */
-  public Future<Void> start(ServiceNode node) {
-    vertx = node.vertx();
+  /**
+   * Starts the background work: dropping idle buckets and, with the cluster scope, sharing consumption. Completes
+   * with what stops it.
+   */
+  public Future<Runnable> start(ServiceNode node) {
+    Vertx vertx = node.vertx();
+    List<Long> timers = new ArrayList<>();
     log.info("Protection: API keys {}; bearer tokens {}; rules {}; rate limits {} ({} scope)",
         config.apiKeys().names(), config.jwt().map(Object::toString).orElse("refused (no JWT key configured)"),
         config.policy().rules().size(), limiters.isEmpty() ? "off" : limiters.values().stream()
@@ -64,7 +66,7 @@ public final class Protection {
     if (config.apiKeys().isEmpty() && config.jwt().isEmpty()) {
       log.warn("No API key (GATEWAY_API_KEYS) and no JWT key (JWT_*) configured: only public requests can pass");
     }
-    timers.add(vertx.setPeriodic(EVICT_EVERY_MS, new Background("evicting idle rate-limit buckets",
+    timers.add(vertx.setPeriodic(EVICT_EVERY_MS, new Background(vertx, "evicting idle rate-limit buckets",
         () -> {
           limiters.values().forEach(limiter -> limiter.evictIdle(IDLE_NANOS));
           authFailures.evictIdle(IDLE_NANOS);
@@ -73,15 +75,9 @@ public final class Protection {
       ClusterUsage usage = new ClusterUsage(node.cluster().hazelcast().getMap(ClusterUsage.MAP_NAME), node.nodeId(),
           limiters, config.rateLimits().syncIntervalMs());
       timers.add(vertx.setPeriodic(config.rateLimits().syncIntervalMs(),
-          new Background("sharing rate-limit consumption", usage::sync)));
+          new Background(vertx, "sharing rate-limit consumption", usage::sync)));
     }
-    return Future.succeededFuture();
-  }
-
-  public Future<Void> stop() {
-    timers.forEach(timer -> vertx.cancelTimer(timer));
-    timers.clear();
-    return Future.succeededFuture();
+    return Future.succeededFuture(() -> timers.forEach(vertx::cancelTimer));
   }
 
   /** Authentication and access rules; one per event loop (see {@link Authenticator}). */
@@ -100,13 +96,15 @@ public final class Protection {
    * A periodic task run on a worker thread; a tick that finds the previous run still going is skipped. A failure
    * is logged when it starts, not on every tick.
    */
-  private final class Background implements Handler<Long> {
+  private static final class Background implements Handler<Long> {
+    private final Vertx vertx;
     private final String what;
     private final Runnable task;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean failing;
 
-    Background(String what, Runnable task) {
+    Background(Vertx vertx, String what, Runnable task) {
+      this.vertx = vertx;
       this.what = what;
       this.task = task;
     }
