@@ -118,10 +118,11 @@ final class ImportRepository {
 
   /**
    * Upserts the rows of job $1 in the arrays from ${@code first} on (sku, name, description, category, price
-   * cents, currency, stock, attributes, line; then the write's trace for the events), only {@code when} holds: CTEs {@code written} (the products) and
-   * {@code events} (each written row's outbox event, as every product write does, see ProductRepository). Within
-   * one import a row only replaces a product imported from an earlier line; a new import (another $1) always
-   * replaces it. The rows arrive in sku order: every batch locks rows in the same order.
+   * cents, currency, stock, attributes, line; then the write's trace for the events), only {@code when} holds:
+   * CTEs {@code written} (the products) and {@code events} (each written row's outbox event, as every product
+   * write does, see ProductRepository). Within one import a row only replaces a product imported from an earlier
+   * line; a new import (another $1) always replaces it. The rows arrive in sku order: every batch locks rows in the
+   * same order.
    */
   private static String upsert(int first, String when) {
     return """

@@ -222,11 +222,8 @@ public final class Tracing {
    * going on here.
    */
   public String traceparent() {
-    if (tracer == null) {
-      return null;
-    }
-    Context current = Context.current();
-    if (!Span.fromContext(current).getSpanContext().isValid()) {
+    Context current = current();
+    if (current == null) {
       return null;
     }
     Map<String, String> carrier = new HashMap<>(2);
